@@ -1,0 +1,65 @@
+# The two set-up commands: `make book` builds the executed book, `make test` runs every test.
+# Each creates .venv if missing, installs the pinned ranges (again only when pyproject.toml
+# changes) and fetches the corpus.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CORPUS := data/sonnets.txt
+# Quiet TensorFlow's start-up logs and use a file-only matplotlib backend.
+export TF_CPP_MIN_LOG_LEVEL := 2
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+.PHONY: book test lint pytest nbval corpus colab-cells strip clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[tensorflow,book,test]"
+	touch $(STAMP)
+
+$(CORPUS): $(STAMP) code/rnnbook/data.py
+	$(BIN)/python -m rnnbook.data --fetch sonnets
+	@touch $(CORPUS)
+
+corpus: $(CORPUS)
+
+# The book, executed with the profile detected on this machine (or RNNBOOK_PROFILE).
+# Outputs are cached in _build/.jupyter_cache; the cache is dropped when the profile changes.
+book: $(CORPUS)
+	@profile=$$($(BIN)/python -c 'from rnnbook.config import active_profile; print(active_profile().name)'); \
+	if [ -f _build/.profile ] && [ "$$(cat _build/.profile)" != "$$profile" ]; then \
+		echo "profile changed to $$profile: dropping cached outputs"; rm -rf _build/.jupyter_cache; \
+	fi; \
+	mkdir -p _build && echo "$$profile" > _build/.profile && echo "building the book with profile $$profile"
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	@echo "open _build/html/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check code tests benchmarks tools chapters
+
+pytest: $(CORPUS)
+	RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest tests/
+
+# nbval runs only chapters/ (never the copies under _build/).
+nbval: $(CORPUS)
+	RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+		--nbval-cell-timeout=600 chapters/
+
+test: lint pytest nbval
+
+# Copy the repository URL from _config.yml into every chapter's set-up cell.
+colab-cells: $(STAMP)
+	$(BIN)/python -m rnnbook.colab chapters/*.ipynb
+
+# Drop stored outputs, except those of cells nbval compares (# NBVAL_CHECK_OUTPUT).
+strip: $(STAMP)
+	$(BIN)/python tools/strip_outputs.py chapters/*.ipynb
+
+clean:
+	rm -rf _build

@@ -1,0 +1,37 @@
+"""Show the package's own code in a chapter, so prose and tested code cannot drift apart."""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+from IPython.display import Markdown
+
+
+def source(obj: object, *, contains: str | None = None, context: int = 0) -> str:
+    """The source of a function or class, or only its lines that contain ``contains``.
+
+    Args:
+        obj: a function, class or module of the package.
+        contains: if given, keep only the lines containing this text (and ``context`` lines
+            around each), dedented; raises ``ValueError`` when no line matches, so a chapter
+            notices when the code it quotes has changed.
+        context: lines of context to keep around each match.
+    """
+    lines = inspect.getsource(obj).splitlines()
+    if contains is None:
+        return "\n".join(lines)
+    hits = [i for i, line in enumerate(lines) if contains in line]
+    if not hits:
+        raise ValueError(f"no line of {getattr(obj, '__qualname__', obj)} contains {contains!r}")
+    keep = sorted({j for i in hits for j in range(i - context, i + context + 1)
+                   if 0 <= j < len(lines)})
+    return textwrap.dedent("\n".join(lines[j] for j in keep))
+
+
+def show_source(obj: object, *, contains: str | None = None, context: int = 0) -> Markdown:
+    """:func:`source` as a highlighted Python block, for a notebook cell's output."""
+    code = source(obj, contains=contains, context=context)
+    where = f"{obj.__module__}.{obj.__qualname__}" if hasattr(obj, "__qualname__") else ""
+    caption = f"*from `{where}`*\n\n" if where else ""
+    return Markdown(f"{caption}```python\n{code}\n```")
