@@ -27,7 +27,8 @@ if "google.colab" in sys.modules:
 
     REPO_URL, BRANCH, HOME = "{url}", "{branch}", "/content/rnn-course"
     if not os.path.isdir(HOME):
-        subprocess.run(["git", "clone", "--depth=1", "--branch", BRANCH, REPO_URL, HOME], check=True)
+        clone = ["git", "clone", "--depth=1", "--branch", BRANCH, REPO_URL, HOME]
+        subprocess.run(clone, check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", HOME], check=True)
     sys.path.insert(0, HOME + "/code")
     os.chdir(HOME + "/chapters")

@@ -102,9 +102,8 @@ def active_profile() -> Profile:
     requested = os.environ.get("RNNBOOK_PROFILE", "").strip().lower()
     if requested:
         if requested not in PROFILES:
-            raise ValueError(
-                f"RNNBOOK_PROFILE={requested!r} is not a profile; choose one of {', '.join(PROFILES)}"
-            )
+            choices = ", ".join(PROFILES)
+            raise ValueError(f"RNNBOOK_PROFILE={requested!r}: choose one of {choices}")
         return Profile(requested, "RNNBOOK_PROFILE")
     return Profile(_detected_profile(), "detected")
 
@@ -112,7 +111,7 @@ def active_profile() -> Profile:
 def set_seed(seed: int = SEED) -> np.random.Generator:
     """Seed Python, NumPy and the Keras backend; return a NumPy Generator seeded the same way."""
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (code that still uses the global generator)
     import keras
 
     keras.utils.set_random_seed(seed)

@@ -1,0 +1,49 @@
+"""Profiles, seeds and paths."""
+
+import numpy as np
+import pytest
+
+from rnnbook import config
+
+
+def test_profile_from_environment(monkeypatch):
+    monkeypatch.setenv("RNNBOOK_PROFILE", "GPU ")
+    profile = config.active_profile()
+    assert profile.name == "gpu" and profile.source == "RNNBOOK_PROFILE"
+    assert profile.pick(smoke=1, cpu=2, gpu=3) == 3
+
+
+def test_unknown_profile_is_rejected(monkeypatch):
+    monkeypatch.setenv("RNNBOOK_PROFILE", "fast")
+    with pytest.raises(ValueError, match="smoke, cpu, gpu"):
+        config.active_profile()
+
+
+def test_detected_profile_without_a_gpu(monkeypatch):
+    monkeypatch.delenv("RNNBOOK_PROFILE", raising=False)
+    monkeypatch.setattr(config, "gpu_devices", lambda: [])
+    config._detected_profile.cache_clear()
+    assert config.active_profile() == config.Profile("cpu", "detected")
+    config._detected_profile.cache_clear()
+
+
+def test_seeds_make_reruns_identical():
+    import keras
+
+    first = config.set_seed(7).random(3), keras.random.uniform((3,)), np.random.rand()  # noqa: NPY002
+    second = config.set_seed(7).random(3), keras.random.uniform((3,)), np.random.rand()  # noqa: NPY002
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(np.asarray(first[1]), np.asarray(second[1]))
+    assert first[2] == second[2]
+
+
+def test_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("RNNBOOK_DATA_DIR", str(tmp_path))
+    assert config.data_dir() == tmp_path
+    monkeypatch.delenv("RNNBOOK_DATA_DIR")
+    assert config.data_dir() == config.REPO_ROOT / "data"
+
+
+def test_describe_names_profile_and_backend():
+    line = config.describe()
+    assert "profile: smoke" in line and "Keras 3." in line
