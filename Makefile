@@ -7,10 +7,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := data/sonnets.txt
-# Quiet TensorFlow's start-up logs and use a file-only matplotlib backend.
+# Quiet TensorFlow's start-up logs.
 export TF_CPP_MIN_LOG_LEVEL := 2
-export MPLBACKEND := Agg
-export PYTHONHASHSEED := 0
 
 .PHONY: book test lint pytest nbval corpus colab-cells strip clean
 
