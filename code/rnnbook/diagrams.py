@@ -1,0 +1,187 @@
+"""Drawings of recurrent cells, made with matplotlib from a few reusable primitives.
+
+A cell drawing is built on a :func:`canvas` (data coordinates, no axes) from
+
+- :func:`gate` : a box holding a layer with its activation (``sigma`` or ``tanh``), labelled
+  with the symbol its equation gives it (``$f_t$``);
+- :func:`op` : a circle for an element-wise operation (``"×"``, ``"+"``, ``"tanh"``, ``"1−"``);
+- :func:`wire` : a polyline carrying a vector, with an arrowhead at its end and an optional
+  label (``$c_{t-1}$``);
+- :func:`dot` : a junction where one wire splits into two.
+
+Every symbol is the one the chapter's equations use, so the reader can match a box to a line
+of math and a line of the package's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+Point = tuple[float, float]
+
+GATE_COLOR = "#f6d55c"  # the learned layers (gates and candidate)
+OP_COLOR = "#f4a6a6"  # the element-wise operations
+CELL_COLOR = "#c0392b"  # the cell-state line, the LSTM's "conveyor belt"
+WIRE_COLOR = "#333333"
+BOX_SIZE = (1.1, 0.7)  # width, height of a gate box in data units
+OP_RADIUS = 0.32
+
+
+def canvas(
+    xlim: tuple[float, float], ylim: tuple[float, float], *, title: str, scale: float = 0.75
+) -> tuple[Figure, Axes]:
+    """A figure whose axes are a blank drawing board with the given data limits."""
+    width, height = (xlim[1] - xlim[0]) * scale, (ylim[1] - ylim[0]) * scale
+    fig, ax = plt.subplots(figsize=(width, height))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title)
+    return fig, ax
+
+
+def frame(ax: Axes, xy: Point, width: float, height: float, *, label: str | None = None) -> None:
+    """The rounded outline of one cell (one time step), lower-left corner at ``xy``."""
+    ax.add_patch(FancyBboxPatch(xy, width, height, boxstyle="round,pad=0.05,rounding_size=0.4",
+                                facecolor="#f4f6f7", edgecolor="#7f8c8d", lw=1.5, zorder=0))
+    if label:
+        ax.text(xy[0] + 0.2, xy[1] + height - 0.3, label, fontsize=10, color="#7f8c8d",
+                va="top", ha="left", zorder=1)
+
+
+def gate(ax: Axes, xy: Point, activation: str, symbol: str | None = None, *,
+         symbol_offset: Point = (0.0, 0.75)) -> tuple[Point, Point]:
+    """A learned layer drawn as a box centred at ``xy``, e.g. ``gate(ax, (2, 2), "σ", "$f_t$")``.
+
+    Args:
+        activation: the text in the box (``"σ"`` for a sigmoid gate, ``"tanh"``).
+        symbol: the equation's name for its output, drawn near the box's top.
+        symbol_offset: where the symbol goes, relative to the box centre.
+
+    Returns:
+        The (bottom, top) mid-points of the box, where wires attach.
+    """
+    w, h = BOX_SIZE
+    ax.add_patch(FancyBboxPatch((xy[0] - w / 2, xy[1] - h / 2), w, h,
+                                boxstyle="round,pad=0.02,rounding_size=0.12",
+                                facecolor=GATE_COLOR, edgecolor=WIRE_COLOR, lw=1.2, zorder=3))
+    ax.text(*xy, activation, ha="center", va="center", fontsize=13, zorder=4)
+    if symbol:
+        ax.text(xy[0] + symbol_offset[0] + 0.12, xy[1] + symbol_offset[1], symbol,
+                ha="left", va="center", fontsize=13, zorder=4)
+    return (xy[0], xy[1] - h / 2), (xy[0], xy[1] + h / 2)
+
+
+def op(ax: Axes, xy: Point, symbol: str, *, radius: float = OP_RADIUS) -> None:
+    """An element-wise operation drawn as a circle centred at ``xy`` (``"×"``, ``"+"``, ...)."""
+    ax.add_patch(Circle(xy, radius, facecolor=OP_COLOR, edgecolor=WIRE_COLOR, lw=1.2, zorder=3))
+    size = 15 if len(symbol) == 1 else 9
+    ax.text(*xy, symbol, ha="center", va="center", fontsize=size, zorder=4)
+
+
+def dot(ax: Axes, xy: Point) -> None:
+    """A junction: the vector on this wire is copied to two places."""
+    ax.add_patch(Circle(xy, 0.07, facecolor=WIRE_COLOR, edgecolor=WIRE_COLOR, zorder=3))
+
+
+def wire(
+    ax: Axes,
+    points: Sequence[Point],
+    *,
+    label: str | None = None,
+    label_at: int = 0,
+    label_offset: Point = (0.1, 0.25),
+    arrow: bool = True,
+    color: str = WIRE_COLOR,
+    lw: float = 1.6,
+) -> None:
+    """A polyline through ``points`` with an arrowhead on its last segment.
+
+    Args:
+        label: text drawn near point ``label_at`` (shifted by ``label_offset``), e.g. ``"$x_t$"``.
+        arrow: draw the arrowhead (False for a wire that ends in a junction).
+    """
+    if len(points) < 2:
+        raise ValueError(f"points: a wire needs at least two points, got {len(points)}")
+    xs, ys = zip(*points, strict=True)
+    ax.plot(xs[:-1], ys[:-1], color=color, lw=lw, zorder=2, solid_capstyle="round")
+    style = "-|>,head_length=6,head_width=3" if arrow else "-"
+    ax.add_patch(FancyArrowPatch(points[-2], points[-1], arrowstyle=style, color=color, lw=lw,
+                                 shrinkA=0, shrinkB=0, zorder=2))
+    if label:
+        x, y = points[label_at]
+        ax.text(x + label_offset[0], y + label_offset[1], label, fontsize=13, color=color,
+                ha="left", va="center", zorder=4)
+
+
+def lstm_cell_figure() -> Figure:
+    """The LSTM cell of :mod:`rnnbook.numpy_rnn.lstm`, with the symbols of its six equations.
+
+    The cell state runs along the top, touched only by a product (the forget gate) and a sum
+    (the gated candidate); the four learned layers sit in a row below it, all fed by
+    ``[h_{t-1}, x_t]``.
+    """
+    fig, ax = canvas((-1.6, 12.2), (-1.4, 7.0), title="One step of an LSTM cell")
+    frame(ax, (0.0, -0.2), 10.6, 6.4)
+    top, bottom = 5.2, 0.5  # heights of the cell-state line and of the [h_{t-1}, x_t] line
+    xf, xi, xg, xo, xh = 2.0, 3.6, 5.2, 6.8, 8.6  # columns of f, i, c~, o and of tanh(c_t)
+    y_gate, y_mix, y_out = 2.3, 3.9, 2.3
+
+    # the cell state: c_{t-1} -> x f_t -> + i_t c~_t -> c_t
+    wire(ax, [(-1.3, top), (xf - OP_RADIUS, top)], color=CELL_COLOR, lw=2.6,
+         label="$c_{t-1}$", label_offset=(0.0, 0.3))
+    op(ax, (xf, top), "×")
+    wire(ax, [(xf + OP_RADIUS, top), (xg - OP_RADIUS, top)], color=CELL_COLOR, lw=2.6)
+    op(ax, (xg, top), "+")
+    wire(ax, [(xg + OP_RADIUS, top), (11.9, top)], color=CELL_COLOR, lw=2.6,
+         label="$c_t$", label_at=1, label_offset=(-0.6, 0.3))
+    ax.text(6.0, top + 0.55, "cell state: only × and + touch it", fontsize=9,
+            color=CELL_COLOR, ha="left")
+
+    # the shared input [h_{t-1}, x_t]: h_{t-1} from the left, x_t from below
+    wire(ax, [(-1.3, bottom), (xo, bottom)], arrow=False, label="$h_{t-1}$",
+         label_offset=(0.0, 0.3))
+    wire(ax, [(0.8, -1.3), (0.8, bottom)], arrow=False, label="$x_t$", label_offset=(0.15, 0.2))
+    dot(ax, (0.8, bottom))
+    for x in (xf, xi, xg):
+        dot(ax, (x, bottom))  # the same vector goes to every gate
+    for x in (xf, xi, xg, xo):
+        wire(ax, [(x, bottom), (x, y_gate - BOX_SIZE[1] / 2)])
+
+    # the four learned layers, in the order of the equations
+    _, f_top = gate(ax, (xf, y_gate), "σ", "$f_t$")
+    _, i_top = gate(ax, (xi, y_gate), "σ", "$i_t$")
+    _, g_top = gate(ax, (xg, y_gate), "tanh", r"$\tilde{c}_t$")
+    _, o_top = gate(ax, (xo, y_gate), "σ", "$o_t$", symbol_offset=(0.45, 0.55))
+
+    wire(ax, [f_top, (xf, top - OP_RADIUS)])  # f_t scales the old cell state
+    op(ax, (xg, y_mix), "×")  # i_t * c~_t
+    wire(ax, [i_top, (xi, y_mix), (xg - OP_RADIUS, y_mix)])
+    wire(ax, [g_top, (xg, y_mix - OP_RADIUS)])
+    wire(ax, [(xg, y_mix + OP_RADIUS), (xg, top - OP_RADIUS)])
+
+    # the output: h_t = o_t * tanh(c_t)
+    dot(ax, (xh, top))
+    op(ax, (xh, 3.7), "tanh")
+    wire(ax, [(xh, top), (xh, 3.7 + OP_RADIUS)])
+    op(ax, (xh, y_out), "×")
+    wire(ax, [(xh, 3.7 - OP_RADIUS), (xh, y_out + OP_RADIUS)])
+    wire(ax, [(xo + BOX_SIZE[0] / 2, y_out), (xh - OP_RADIUS, y_out)])
+    y_h = 1.2  # h_t leaves below the output gate, apart from the incoming h_{t-1}
+    wire(ax, [(xh, y_out - OP_RADIUS), (xh, y_h), (11.9, y_h)],
+         label="$h_t$", label_at=2, label_offset=(-0.6, 0.3))
+    dot(ax, (9.7, y_h))
+    wire(ax, [(9.7, y_h), (9.7, 6.8)], label="$h_t$", label_at=1,
+         label_offset=(0.12, -0.3))
+
+    legend = [FancyBboxPatch((0, 0), 1, 1, facecolor=GATE_COLOR, edgecolor=WIRE_COLOR),
+              Circle((0, 0), 1, facecolor=OP_COLOR, edgecolor=WIRE_COLOR)]
+    ax.legend(legend, ["learned layer (weights W, U, b)", "element-wise operation"],
+              loc="lower right", fontsize=9, frameon=False, bbox_to_anchor=(1.0, -0.05))
+    return fig
