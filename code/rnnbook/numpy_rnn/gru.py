@@ -1,13 +1,281 @@
-"""Placeholder until this cell is written (its issue builds it)."""
+"""The GRU cell in NumPy: forward, hand-written backward pass through time, both reset variants.
+
+Notation (Keras's, which this module matches number for number)::
+
+    z_t = sigmoid(x_t W_z + h_{t-1} U_z + b_z)                    update gate
+    r_t = sigmoid(x_t W_r + h_{t-1} U_r + b_r)                    reset gate
+    reset_after=True:  h~_t = tanh(x_t W_h + b_h + r_t * (h_{t-1} U_h + b'_h))
+    reset_after=False: h~_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + b_h)
+    h_t = z_t * h_{t-1} + (1 - z_t) * h~_t                        Keras: z keeps the old state
+
+Cho et al. (2014) and Chung et al. (2014) write the last line with z and 1 - z swapped; it is
+the same model with z renamed 1 - z. The weights are exactly what ``keras.layers.GRU``'s
+``get_weights()`` returns: ``kernel (features, 3*units)`` and ``recurrent_kernel
+(units, 3*units)`` with columns in the order z, r, h~, then ``bias``: ``(2, 3*units)`` when
+``reset_after=True`` (row 0 for the input side, row 1 for the recurrent side), ``(3*units,)``
+when ``reset_after=False``. A layer built with ``use_bias=False`` gives two arrays; that works
+too (and its gradients have no ``"bias"`` key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
 
 
-def gru_step(*args, **kwargs):
-    raise NotImplementedError("gru_step is not written yet")
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    """Logistic sigmoid written with tanh: the same function, and no overflow for large |a|."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
-def gru_forward(*args, **kwargs):
-    raise NotImplementedError("gru_forward is not written yet")
+class GRUWeights(NamedTuple):
+    """Keras's three arrays cut into the per-gate blocks the equations name.
+
+    ``b_*`` are the input-side biases; ``c_*`` the recurrent-side ones (zero unless
+    ``reset_after=True``). Each ``W_*`` is (features, units), each ``U_*`` (units, units).
+    """
+
+    W_z: np.ndarray
+    W_r: np.ndarray
+    W_h: np.ndarray
+    U_z: np.ndarray
+    U_r: np.ndarray
+    U_h: np.ndarray
+    b_z: np.ndarray
+    b_r: np.ndarray
+    b_h: np.ndarray
+    c_z: np.ndarray
+    c_r: np.ndarray
+    c_h: np.ndarray
 
 
-def gru_backward(*args, **kwargs):
-    raise NotImplementedError("gru_backward is not written yet")
+class GRUGates(NamedTuple):
+    """What one step computes on the way to h_t; the backward pass needs all of it.
+
+    ``m`` is the recurrent term of the candidate before the reset gate touches it:
+    ``h U_h + c_h`` when ``reset_after=True``, ``r * h`` when ``reset_after=False``.
+    """
+
+    z: np.ndarray
+    r: np.ndarray
+    h_tilde: np.ndarray
+    m: np.ndarray
+
+
+def split_weights(weights: Sequence[np.ndarray], reset_after: bool = True) -> GRUWeights:
+    """Cut ``keras.layers.GRU(...).get_weights()`` into per-gate blocks (order z, r, h~).
+
+    Raises:
+        ValueError: if ``weights`` does not have a GRU's shapes, or its bias belongs to the other
+            ``reset_after`` variant.
+    """
+    if len(weights) not in (2, 3):
+        raise ValueError(
+            f"weights must be [kernel, recurrent_kernel, bias] (or the first two for a layer "
+            f"without bias), got {len(weights)} arrays"
+        )
+    kernel, recurrent_kernel = np.asarray(weights[0]), np.asarray(weights[1])
+    if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[1] != 3 * recurrent_kernel.shape[0]:
+        raise ValueError(
+            f"weights: recurrent_kernel must be (units, 3*units), got {recurrent_kernel.shape}"
+        )
+    u = recurrent_kernel.shape[0]
+    if kernel.ndim != 2 or kernel.shape[1] != 3 * u:
+        raise ValueError(f"weights: kernel must be (features, {3 * u}), got {kernel.shape}")
+    if len(weights) == 2:
+        bias = np.zeros((2, 3 * u) if reset_after else (3 * u,), kernel.dtype)
+    else:
+        bias = np.asarray(weights[2])
+    expected = (2, 3 * u) if reset_after else (3 * u,)
+    if bias.shape != expected:
+        other = "reset_after=False" if bias.shape == (3 * u,) else "reset_after=True"
+        hint = f" (that is the {other} layout)" if bias.shape in ((3 * u,), (2, 3 * u)) else ""
+        raise ValueError(
+            f"weights: bias must be {expected} for reset_after={reset_after}, "
+            f"got {bias.shape}{hint}"
+        )
+    b, c = (bias[0], bias[1]) if reset_after else (bias, np.zeros_like(bias))
+    W, U = kernel, recurrent_kernel
+    return GRUWeights(W[:, :u], W[:, u:2 * u], W[:, 2 * u:],
+                      U[:, :u], U[:, u:2 * u], U[:, 2 * u:],
+                      b[:u], b[u:2 * u], b[2 * u:], c[:u], c[u:2 * u], c[2 * u:])
+
+
+def gru_gates(x_t: np.ndarray, h: np.ndarray, w: GRUWeights, reset_after: bool = True) -> GRUGates:
+    """The update gate, the reset gate and the candidate state of one step.
+
+    Args:
+        x_t: (batch, features) inputs of this step.
+        h: (batch, units) previous hidden state h_{t-1}.
+        w: the blocks from :func:`split_weights`.
+        reset_after: where the reset gate acts (see the module docstring).
+    """
+    z = sigmoid(x_t @ w.W_z + h @ w.U_z + w.b_z + w.c_z)  # update gate: how much of h to keep
+    r = sigmoid(x_t @ w.W_r + h @ w.U_r + w.b_r + w.c_r)  # reset gate: how much of h to show h~
+    if reset_after:
+        m = h @ w.U_h + w.c_h                        # recurrent term first ...
+        h_tilde = np.tanh(x_t @ w.W_h + w.b_h + r * m)  # ... then the reset gate scales it
+    else:
+        m = r * h                                    # reset gate scales the state first ...
+        h_tilde = np.tanh(x_t @ w.W_h + m @ w.U_h + w.b_h)  # ... then the matrix product
+    return GRUGates(z, r, h_tilde, m)
+
+
+def gru_step(
+    x_t: np.ndarray, h: np.ndarray, weights: Sequence[np.ndarray], reset_after: bool = True
+) -> np.ndarray:
+    """One GRU step.
+
+    Args:
+        x_t: (batch, features).
+        h: (batch, units), the previous hidden state.
+        weights: ``keras.layers.GRU(..., reset_after=reset_after).get_weights()``.
+        reset_after: Keras's ``reset_after`` (True is Keras's default and the cuDNN variant).
+
+    Returns:
+        (batch, units): the new hidden state.
+    """
+    w = weights if isinstance(weights, GRUWeights) else split_weights(weights, reset_after)
+    z, _, h_tilde, _ = gru_gates(x_t, h, w, reset_after)
+    return z * h + (1 - z) * h_tilde  # Keras's convention: z keeps the old state
+
+
+def _check_inputs(x: np.ndarray, w: GRUWeights, h0: np.ndarray | None) -> np.ndarray:
+    if x.ndim != 3:
+        raise ValueError(f"x must be (batch, time, features), got shape {x.shape}")
+    features, units = w.W_z.shape
+    if x.shape[2] != features:
+        raise ValueError(f"x has {x.shape[2]} features but the kernel expects {features}")
+    if x.shape[1] == 0:
+        raise ValueError("x must have at least one time step")
+    dtype = np.result_type(x, w.W_z)
+    if h0 is None:
+        return np.zeros((x.shape[0], units), dtype)
+    h0 = np.asarray(h0)
+    if h0.shape != (x.shape[0], units):
+        raise ValueError(f"h0 must be (batch, units) = {(x.shape[0], units)}, got {h0.shape}")
+    return h0.astype(np.result_type(dtype, h0), copy=False)
+
+
+def gru_forward(
+    x: np.ndarray,
+    weights: Sequence[np.ndarray],
+    h0: np.ndarray | None = None,
+    reset_after: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run the GRU over a sequence, as ``keras.layers.GRU(return_sequences=True)`` does.
+
+    Args:
+        x: (batch, time, features).
+        weights: ``keras.layers.GRU(..., reset_after=reset_after).get_weights()``.
+        h0: (batch, units) initial state; zeros if None.
+        reset_after: must match the layer the weights come from.
+
+    Returns:
+        ``(h_seq, h_last)``: (batch, time, units) and (batch, units).
+    """
+    x = np.asarray(x)
+    w = split_weights(weights, reset_after)
+    h = _check_inputs(x, w, h0)
+    h_seq = []
+    for t in range(x.shape[1]):
+        h = gru_step(x[:, t], h, w, reset_after)
+        h_seq.append(h)
+    return np.stack(h_seq, axis=1), h
+
+
+def gru_backward(
+    x: np.ndarray,
+    weights: Sequence[np.ndarray],
+    dh_seq: np.ndarray,
+    h0: np.ndarray | None = None,
+    reset_after: bool = True,
+) -> dict[str, np.ndarray]:
+    """Backpropagation through time for the loss L = sum(dh_seq * h_seq).
+
+    Args:
+        x: (batch, time, features).
+        weights: as for :func:`gru_forward`.
+        dh_seq: (batch, time, units), dL/dh_t coming from above at every step.
+        h0: (batch, units) initial state; zeros if None.
+        reset_after: must match the layer the weights come from.
+
+    Returns:
+        Gradients ``"kernel"``, ``"recurrent_kernel"``, ``"bias"`` (the weights' shapes; no
+        ``"bias"`` for a two-array ``weights``), ``"x"`` (batch, time, features), ``"h0"``
+        (batch, units), and ``"h"`` (batch, time, units): the total dL/dh_t at every step, the
+        quantity that gradient-flow measurements plot.
+    """
+    x = np.asarray(x)
+    w = split_weights(weights, reset_after)
+    h = _check_inputs(x, w, h0)
+    dh_seq = np.asarray(dh_seq)
+    batch, steps, _ = x.shape
+    units = w.U_z.shape[0]
+    if dh_seq.shape != (batch, steps, units):
+        raise ValueError(
+            f"dh_seq must have h_seq's shape {(batch, steps, units)}, got {dh_seq.shape}"
+        )
+
+    # Forward again, keeping what each step's derivative needs.
+    h_prev, gates = [], []
+    for t in range(steps):
+        g = gru_gates(x[:, t], h, w, reset_after)
+        h_prev.append(h)
+        gates.append(g)
+        h = g.z * h + (1 - g.z) * g.h_tilde
+
+    dtype = np.result_type(h, dh_seq)
+    d = {name: np.zeros_like(block, dtype=dtype) for name, block in w._asdict().items()}
+    dx = np.zeros(x.shape, dtype)
+    dh_total = np.zeros((batch, steps, units), dtype)
+    dh_next = np.zeros((batch, units), dtype)  # what step t+1 sends back to h_t
+    for t in reversed(range(steps)):
+        z, r, h_tilde, m = gates[t]
+        hp, xt = h_prev[t], x[:, t]
+        dh = dh_seq[:, t] + dh_next
+        dh_total[:, t] = dh
+        # h_t = z * h_{t-1} + (1 - z) * h~
+        dz = dh * (hp - h_tilde)
+        dh_tilde = dh * (1 - z)
+        dh_prev = dh * z
+        da_h = dh_tilde * (1 - h_tilde**2)  # through tanh
+        if reset_after:  # h~ = tanh(x W_h + b_h + r * m), m = h U_h + c_h
+            dm = da_h * r
+            dr = da_h * m
+            d["U_h"] += hp.T @ dm
+            d["c_h"] += dm.sum(0)
+            dh_prev += dm @ w.U_h.T
+        else:  # h~ = tanh(x W_h + m U_h + b_h), m = r * h
+            dm = da_h @ w.U_h.T
+            dr = dm * hp
+            d["U_h"] += m.T @ da_h
+            dh_prev += dm * r
+        d["W_h"] += xt.T @ da_h
+        d["b_h"] += da_h.sum(0)
+        dx[:, t] += da_h @ w.W_h.T
+        da_z = dz * z * (1 - z)  # through the sigmoids
+        da_r = dr * r * (1 - r)
+        for gate, da in (("z", da_z), ("r", da_r)):
+            d["W_" + gate] += xt.T @ da
+            d["U_" + gate] += hp.T @ da
+            d["b_" + gate] += da.sum(0)
+            d["c_" + gate] += da.sum(0)
+            dx[:, t] += da @ getattr(w, "W_" + gate).T
+            dh_prev += da @ getattr(w, "U_" + gate).T
+        dh_next = dh_prev
+
+    grads = {
+        "kernel": np.concatenate([d["W_z"], d["W_r"], d["W_h"]], axis=1),
+        "recurrent_kernel": np.concatenate([d["U_z"], d["U_r"], d["U_h"]], axis=1),
+        "x": dx,
+        "h0": dh_next,
+        "h": dh_total,
+    }
+    b = np.concatenate([d["b_z"], d["b_r"], d["b_h"]])
+    c = np.concatenate([d["c_z"], d["c_r"], d["c_h"]])
+    if len(weights) == 3:
+        grads["bias"] = np.stack([b, c]) if reset_after else b
+    return grads
