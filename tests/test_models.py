@@ -1,0 +1,175 @@
+"""Character models: shapes, the NumPy stepper against Keras, saving and loading."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from rnnbook import models
+from rnnbook.data import Vocabulary
+from rnnbook.models import CharStepper, build_char_model, load_char_model, save_char_model
+
+VOCAB = Vocabulary.from_text("shall i compare thee to a summer's day?\n")
+
+
+def _cells_written(kind: str) -> bool:
+    """The NumPy cell of ``kind`` exists (it is written in its own chapter's issue)."""
+    stepper = CharStepper.from_model(build_char_model(5, kind=kind, units=3))
+    try:
+        stepper.step(np.array([0]))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _models_in_tmp(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNBOOK_DATA_DIR", str(tmp_path))
+
+
+@pytest.mark.parametrize("kind", models.KINDS)
+@pytest.mark.parametrize("embedding_dim", [None, 6])
+def test_build_char_model_outputs_probabilities_for_any_length(kind, embedding_dim):
+    model = build_char_model(len(VOCAB), kind=kind, units=8, embedding_dim=embedding_dim)
+    for time in (1, 7, 23):
+        ids = np.random.default_rng(time).integers(0, len(VOCAB), (2, time))
+        probs = np.asarray(model(ids))
+        assert probs.shape == (2, time, len(VOCAB))
+        np.testing.assert_allclose(probs.sum(-1), 1.0, atol=1e-5)
+        assert (probs > 0).all()
+
+
+def test_build_char_model_keeps_the_fused_kernel_defaults():
+    for kind, cls in (("lstm", keras.layers.LSTM), ("gru", keras.layers.GRU)):
+        layer = next(x for x in build_char_model(10, kind=kind).layers if isinstance(x, cls))
+        assert layer.units == 128
+        assert layer.recurrent_dropout == 0 and not layer.unroll and layer.use_bias
+        assert layer.activation is keras.activations.tanh
+        assert layer.recurrent_activation is keras.activations.sigmoid
+        if kind == "gru":
+            assert layer.reset_after
+
+
+def test_one_hot_input_has_the_tutorials_parameter_count():
+    # The tutorial: LSTM(128) on one-hot vectors of the vocabulary, then Dense(vocab).
+    v, u = 38, 128
+    assert build_char_model(v).count_params() == 4 * u * (v + u + 1) + u * v + v
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [({"kind": "transformer"}, "kind"), ({"units": 0}, "units"), ({"vocab_size": 0}, "vocab_size"),
+     ({"embedding_dim": -1}, "embedding_dim"), ({"dropout": 1.0}, "dropout"),
+     ({"layers": 0}, "layers")],
+)
+def test_build_char_model_rejects_bad_arguments(kwargs, word):
+    args = {"vocab_size": 10, **kwargs}
+    with pytest.raises(ValueError, match=word):
+        build_char_model(**args)
+
+
+@pytest.mark.parametrize("kind", models.KINDS)
+@pytest.mark.parametrize("embedding_dim, layers", [(None, 1), (5, 2)])
+def test_stepper_matches_predict(kind, embedding_dim, layers):
+    if not _cells_written(kind):
+        pytest.skip(f"the NumPy {kind} cell is not written yet")
+    keras.utils.set_random_seed(0)
+    model = build_char_model(len(VOCAB), kind=kind, units=12, embedding_dim=embedding_dim,
+                             layers=layers, dropout=0.2 if layers > 1 else 0.0)
+    ids = np.random.default_rng(1).integers(0, len(VOCAB), (3, 30))
+    expected = model.predict(ids, verbose=0)
+    stepper = CharStepper.from_model(model)
+    assert stepper.vocab_size == len(VOCAB)
+    state = stepper.initial_state(3)
+    assert len(state) == layers * (2 if kind == "lstm" else 1)
+    assert all(s.shape == (3, 12) for s in state)
+    got = []
+    for t in range(ids.shape[1]):
+        probs, state = stepper.step(ids[:, t], state)
+        got.append(probs)
+    assert np.abs(np.stack(got, axis=1) - expected).max() < 1e-5
+    # feed() reads a whole prefix: the same probabilities after its last character.
+    fed, _ = stepper.feed(ids, None)
+    assert np.abs(fed - expected[:, -1]).max() < 1e-5
+    # Feeding in two parts, carrying the state, is the same as feeding once.
+    _, half = stepper.feed(ids[:, :10])
+    probs, _ = stepper.feed(ids[:, 10:], half)
+    assert np.abs(probs - expected[:, -1]).max() < 1e-5
+
+
+def test_stepper_rejects_bad_ids_and_state():
+    stepper = CharStepper.from_model(build_char_model(len(VOCAB), units=4))
+    with pytest.raises(ValueError, match="ids"):
+        stepper.step(np.array([len(VOCAB)]))
+    with pytest.raises(ValueError, match="ids"):
+        stepper.step(np.array([[1, 2]]))
+    with pytest.raises(ValueError, match="ids"):
+        stepper.feed(np.array([1, 2]))
+    with pytest.raises(ValueError, match="state"):
+        stepper.step(np.array([1, 2]), stepper.initial_state(3))
+    with pytest.raises(ValueError, match="batch_size"):
+        stepper.initial_state(0)
+    with pytest.raises(ValueError, match="not a character model"):
+        CharStepper.from_model(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_save_and_load_round_trip(kind, tmp_path):
+    model = build_char_model(len(VOCAB), kind=kind, units=6, embedding_dim=4)
+    ids = np.arange(len(VOCAB))[None]
+    card_path = save_char_model(model, VOCAB, f"sonnets_{kind}6",
+                                {"best_val_loss_nats": 1.5, "epochs": 3})
+    assert card_path == tmp_path / "models" / f"sonnets_{kind}6.json"
+    assert models.saved_models() == [f"sonnets_{kind}6"]
+    loaded, vocab, info = load_char_model(f"sonnets_{kind}6")
+    assert vocab == VOCAB
+    assert info["kind"] == kind and info["units"] == 6 and info["best_val_loss_nats"] == 1.5
+    assert info["backend"] == keras.backend.backend() and info["keras_version"] == keras.__version__
+    np.testing.assert_allclose(loaded.predict(ids, verbose=0), model.predict(ids, verbose=0),
+                               atol=1e-6)
+    # A path works as well as a name, with or without a suffix.
+    again, _, _ = load_char_model(tmp_path / "models" / f"sonnets_{kind}6.weights.h5")
+    assert again.count_params() == model.count_params()
+
+
+def test_save_rejects_a_vocabulary_of_the_wrong_size():
+    model = build_char_model(len(VOCAB) + 1, units=4)
+    with pytest.raises(ValueError, match="vocab"):
+        save_char_model(model, VOCAB, "bad")
+
+
+def test_load_reports_missing_and_inconsistent_cards(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no model card"):
+        load_char_model("nothing_here")
+    card_path = save_char_model(build_char_model(len(VOCAB), units=4), VOCAB, "m")
+    weights = tmp_path / "models" / "m.weights.h5"
+    card = json.loads(card_path.read_text())
+
+    def write(**changes):
+        card_path.write_text(json.dumps({**card, **changes}))
+
+    write(chars=card["chars"][:-1])
+    with pytest.raises(ValueError, match="vocab_size"):
+        load_char_model("m")
+    write(kind="transformer")
+    with pytest.raises(ValueError, match="kind"):
+        load_char_model("m")
+    write(weights_sha256="0" * 64)
+    with pytest.raises(ValueError, match="does not match its card"):
+        load_char_model("m")
+    # The card's hash is right but the architecture it describes is not the weights'.
+    write(units=5)
+    with pytest.raises(ValueError, match="does not fit"):
+        load_char_model("m")
+    card_path.write_text("{not json")
+    with pytest.raises(ValueError, match="not a valid JSON"):
+        load_char_model("m")
+    card_path.write_text(json.dumps({"name": "m"}))
+    with pytest.raises(ValueError, match="lacks"):
+        load_char_model("m")
+    write()
+    weights.unlink()
+    with pytest.raises(FileNotFoundError, match="weights"):
+        load_char_model("m")
+    assert models.saved_models() == []
