@@ -1,0 +1,422 @@
+"""Choosing the next character: temperature, top-k, top-p (nucleus), greedy and beam search.
+
+A character model's softmax head gives a probability for every character of the vocabulary.
+How the next character is picked from it is a separate decision, and it changes the text more
+than one might expect:
+
+- **ancestral sampling** draws from the distribution as it is;
+- **temperature** ``T`` rescales the log-probabilities, ``p_T(i) ∝ exp(log p(i) / T)``: below 1
+  it sharpens the distribution, above 1 it flattens it, and ``T = 0`` is the argmax (greedy);
+- **top-k** keeps the ``k`` most likely characters, **top-p** (nucleus sampling, Holtzman et
+  al. 2019) the smallest set whose mass reaches ``p``; both renormalise what they keep;
+- **beam search** keeps the ``beam_width`` most likely continuations so far and returns the
+  most likely one of fixed length.
+
+:func:`sample` works on one probability vector (pure NumPy). :func:`generate` and
+:func:`beam_search` run a model built by :func:`rnnbook.models.build_char_model` one character
+at a time, carrying the recurrent state (``CharStepper``), instead of re-running the whole
+window for every character. :func:`entropy` and :func:`distinct_ngrams` measure what comes out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import numbers
+import warnings
+import weakref
+from typing import Any
+
+import numpy as np
+
+from rnnbook.data import CleanedText, Vocabulary
+
+START = "\n"  # where generation starts when the seed text is empty: the start of a line
+PROB_TOLERANCE = 1e-3  # a float32 softmax sums to 1 within ~1e-6; anything further is a mistake
+STRATEGIES = ("ancestral", "top-k", "top-p", "greedy", "beam")
+
+
+class SeedTextWarning(UserWarning):
+    """The seed text was changed to fit the vocabulary (lower-cased, characters replaced or
+    dropped), or was empty and generation started from :data:`START`."""
+
+
+# --------------------------------------------------------------------------------------------
+# Validation: every bad argument gets a ValueError that names it.
+
+
+def _check_temperature(temperature: Any) -> float:
+    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
+        raise ValueError(f"temperature must be a number >= 0; got {temperature!r}")
+    t = float(temperature)
+    if not math.isfinite(t) or t < 0:
+        raise ValueError(f"temperature must be a finite number >= 0; got {temperature!r}")
+    return t
+
+
+def _check_top_k(top_k: Any) -> int | None:
+    if top_k is None:
+        return None
+    if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1:
+        raise ValueError(f"top_k must be None or an integer >= 1; got {top_k!r}")
+    return int(top_k)
+
+
+def _check_top_p(top_p: Any) -> float | None:
+    if top_p is None:
+        return None
+    if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real):
+        raise ValueError(f"top_p must be None or a number in (0, 1]; got {top_p!r}")
+    p = float(top_p)
+    if not 0.0 < p <= 1.0:  # also rejects NaN
+        raise ValueError(f"top_p must lie in (0, 1]; got {top_p!r}")
+    return p
+
+
+def _check_rng(rng: Any) -> np.random.Generator:
+    if rng is None:
+        return np.random.default_rng()
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(
+            f"rng must be None or a numpy.random.Generator (np.random.default_rng(seed)); "
+            f"got {type(rng).__name__}"
+        )
+    return rng
+
+
+def _check_count(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _check_probs(probs: Any) -> np.ndarray:
+    """``probs`` as a float64 vector that sums to exactly 1, or a ValueError naming ``probs``."""
+    try:
+        p = np.asarray(probs, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"probs must be a vector of probabilities; got {probs!r}") from exc
+    if p.ndim == 2 and p.shape[0] == 1:  # a model's output for a batch of one
+        p = p[0]
+    if p.ndim != 1 or p.size == 0:
+        raise ValueError(f"probs must be a non-empty vector (vocab,); got shape {p.shape}")
+    if not np.all(np.isfinite(p)):
+        raise ValueError("probs contains NaN or infinite values")
+    if np.any(p < 0):
+        raise ValueError(f"probs contains negative values (smallest {p.min():.3g})")
+    total = p.sum()
+    if abs(total - 1.0) > PROB_TOLERANCE:
+        raise ValueError(
+            f"probs must sum to 1 (within {PROB_TOLERANCE}); got {total:.6g}. "
+            "Pass the softmax output itself, not logits and not a softmax of it."
+        )
+    return p / total
+
+
+# --------------------------------------------------------------------------------------------
+# One probability vector.
+
+
+def apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
+    """Rescale log-probabilities by ``1 / temperature``: ``p_T ∝ exp(log p / T)``.
+
+    Args:
+        p: (vocab,) probabilities that sum to 1.
+        temperature: >= 0; 0 puts all the mass on the most likely character (the first one
+            on a tie), 1 returns ``p`` unchanged.
+
+    Returns:
+        (vocab,) float64 probabilities.
+    """
+    if temperature == 0:
+        return np.eye(len(p))[np.argmax(p)]
+    with np.errstate(divide="ignore"):  # log 0 = -inf: an impossible character stays impossible
+        logits = np.log(p) / temperature
+    logits -= logits.max()  # exp of the largest is 1: no overflow at small temperatures
+    q = np.exp(logits)
+    return q / q.sum()
+
+
+def keep_top_k(p: np.ndarray, k: int) -> np.ndarray:
+    """Keep the ``k`` most likely characters (all of them if ``k >= vocab``), renormalised."""
+    if k >= len(p):
+        return p
+    keep = np.argsort(-p, kind="stable")[:k]  # on a tie, the lower id wins (as with argmax)
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q / q.sum()
+
+
+def keep_top_p(p: np.ndarray, top_p: float) -> np.ndarray:
+    """Keep the smallest set of most likely characters whose mass reaches ``top_p``."""
+    order = np.argsort(-p, kind="stable")
+    mass_before = np.cumsum(p[order]) - p[order]  # mass of the more likely characters
+    keep = order[mass_before < top_p]  # the set stops at the character that reaches top_p
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q / q.sum()
+
+
+def distribution(
+    probs: Any,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> np.ndarray:
+    """The distribution :func:`sample` draws from: temperature first, then top-k, then top-p.
+
+    Args:
+        probs: (vocab,) probabilities (a softmax output; (1, vocab) is accepted too).
+        temperature: >= 0 (0 = argmax).
+        top_k: keep the ``top_k`` most likely characters; None keeps all.
+        top_p: keep the smallest set whose mass reaches ``top_p`` in (0, 1]; None keeps all.
+
+    Returns:
+        (vocab,) float64 probabilities that sum to 1.
+
+    Raises:
+        ValueError: naming the argument that is invalid.
+    """
+    p = _check_probs(probs)
+    temperature = _check_temperature(temperature)
+    top_k, top_p = _check_top_k(top_k), _check_top_p(top_p)
+    q = apply_temperature(p, temperature)
+    if top_k is not None:
+        q = keep_top_k(q, top_k)
+    if top_p is not None:
+        q = keep_top_p(q, top_p)
+    return q
+
+
+def sample(
+    probs: Any,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    rng: np.random.Generator | None = None,
+) -> int:
+    """Draw one character id from a model's next-character probabilities.
+
+    Args:
+        probs: (vocab,) probabilities, non-negative, summing to 1 within 1e-3 (the softmax
+            output itself; (1, vocab) is accepted too).
+        temperature: >= 0; ``p_T ∝ exp(log p / T)``; 0 means argmax (greedy).
+        top_k: None, or keep only the ``top_k`` >= 1 most likely characters.
+        top_p: None, or keep the smallest set whose mass reaches ``top_p`` in (0, 1].
+        rng: a ``numpy.random.Generator``, for reproducible draws; None uses a fresh one.
+
+    Returns:
+        The id drawn, a Python int in ``[0, vocab)``.
+
+    Raises:
+        ValueError: naming the argument that is invalid (``probs``, ``temperature``,
+            ``top_k``, ``top_p``, ``rng``).
+    """
+    q = distribution(probs, temperature, top_k, top_p)
+    rng = _check_rng(rng)
+    if temperature == 0:
+        return int(np.argmax(q))
+    # Inverse-CDF draw: one uniform number per character, cheaper than rng.choice.
+    cdf = np.cumsum(q)
+    return int(min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), len(q) - 1))
+
+
+# --------------------------------------------------------------------------------------------
+# Running a model: the seed, the cached stepper.
+
+
+def prepare_seed(vocab: Vocabulary, seed_text: str, *, warn: bool = True) -> tuple[np.ndarray,
+                                                                                   CleanedText]:
+    """Ids to feed the model before generating, from the text a user typed.
+
+    The text is cleaned with :meth:`rnnbook.data.Vocabulary.clean` (lower-cased if the
+    vocabulary has no capitals, typographic variants replaced, unknown characters dropped);
+    each change is reported with a :class:`SeedTextWarning`. A seed that is empty (or empty
+    after cleaning) starts from :data:`START` (a newline), or the vocabulary's first character
+    if it has no newline.
+
+    Returns:
+        ``(ids, cleaned)``: (n,) int32 ids, n >= 1, and the cleaning result.
+    """
+    if not isinstance(seed_text, str):
+        raise ValueError(f"seed_text must be a string; got {type(seed_text).__name__}")
+    cleaned = vocab.clean(seed_text)
+    if warn and cleaned.changed:
+        warnings.warn(cleaned.message, SeedTextWarning, stacklevel=3)
+    text = cleaned.text
+    if not text:
+        text = START if START in vocab else vocab.chars[0]
+        if warn and seed_text:
+            warnings.warn(f"Seed text: nothing left after cleaning; starting from {text!r}.",
+                          SeedTextWarning, stacklevel=3)
+    return vocab.encode(text), cleaned
+
+
+# model -> (fingerprint of its weights, CharStepper). Weak keys: a model that is deleted
+# takes its stepper with it.
+_STEPPERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def weights_fingerprint(model: Any) -> str:
+    """A digest of a model's current weight values (about 1 ms for an LSTM(128))."""
+    digest = hashlib.blake2b(digest_size=16)
+    for w in model.get_weights():
+        w = np.ascontiguousarray(w)
+        digest.update(str((w.shape, w.dtype.str)).encode())
+        digest.update(w.tobytes())
+    return digest.hexdigest()
+
+
+def stepper_for(model: Any) -> Any:
+    """The model's ``CharStepper``, built once and rebuilt whenever its weights changed.
+
+    The stepper copies the weights into NumPy; a model that trains on afterwards would leave a
+    stale copy behind. Comparing a digest of the weight values on every call (about a
+    millisecond) makes a stale stepper impossible, whatever changed the weights.
+    """
+    from rnnbook.models import CharStepper
+
+    fingerprint = weights_fingerprint(model)
+    try:
+        cached = _STEPPERS.get(model)
+    except TypeError:  # an object that cannot be weakly referenced: no cache
+        return CharStepper.from_model(model)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    stepper = CharStepper.from_model(model)
+    _STEPPERS[model] = (fingerprint, stepper)
+    return stepper
+
+
+def next_char_probs(model: Any, vocab: Vocabulary, seed_text: str) -> np.ndarray:
+    """The model's next-character distribution after ``seed_text`` (cleaned, without warning).
+
+    Returns:
+        (vocab,) float64 probabilities.
+    """
+    ids, _ = prepare_seed(vocab, seed_text, warn=False)
+    stepper = stepper_for(model)
+    probs, _ = stepper.feed(ids[None, :], stepper.initial_state(1))
+    return np.asarray(probs, dtype=np.float64)[0]
+
+
+def generate(
+    model: Any,
+    vocab: Vocabulary,
+    seed_text: str,
+    length: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    rng: np.random.Generator | None = None,
+) -> str:
+    """Continue ``seed_text`` by ``length`` characters, one sampled character at a time.
+
+    The fast stateful path: the seed is fed once, then each character costs one step of the
+    recurrent cell (``CharStepper.step``), not a re-run of the whole window.
+
+    Args:
+        model: a model built by :func:`rnnbook.models.build_char_model` (trained or not).
+        vocab: the vocabulary the model was trained with.
+        seed_text: free text; cleaned as :func:`prepare_seed` describes (never a KeyError).
+        length: characters to generate, >= 0 (0 returns "").
+        temperature, top_k, top_p, rng: as in :func:`sample`.
+
+    Returns:
+        The ``length`` generated characters (the seed is not repeated).
+
+    Raises:
+        ValueError: naming the argument that is invalid.
+    """
+    length = _check_count(length, "length", 0)
+    _check_temperature(temperature), _check_top_k(top_k), _check_top_p(top_p)
+    rng = _check_rng(rng)
+    ids, _ = prepare_seed(vocab, seed_text)
+    if length == 0:
+        return ""
+    stepper = stepper_for(model)
+    probs, state = stepper.feed(ids[None, :], stepper.initial_state(1))
+    out = []
+    for i in range(length):
+        out.append(sample(probs[0], temperature, top_k, top_p, rng))
+        if i + 1 < length:  # the distribution after the last character is never used
+            probs, state = stepper.step(np.array(out[-1:], dtype=np.int32), state)
+    return vocab.decode(out)
+
+
+def _take(state: Any, index: np.ndarray) -> Any:
+    """Rows ``index`` of every array in a (nested) recurrent state."""
+    if isinstance(state, (list, tuple)):
+        return type(state)(_take(s, index) for s in state)
+    if isinstance(state, dict):
+        return {k: _take(v, index) for k, v in state.items()}
+    return np.asarray(state)[index]
+
+
+def beam_search(
+    model: Any,
+    vocab: Vocabulary,
+    seed_text: str,
+    length: int,
+    beam_width: int = 5,
+) -> tuple[str, float]:
+    """The most likely ``length``-character continuation that a beam of ``beam_width`` finds.
+
+    At every step each kept continuation is extended by every character, scored by its total
+    log-probability, and the ``beam_width`` best are kept (all beams advance together as one
+    batch through the stepper). ``beam_width=1`` is greedy decoding.
+
+    Args:
+        model, vocab, seed_text: as in :func:`generate`.
+        length: characters to generate, >= 0.
+        beam_width: continuations kept at every step, >= 1.
+
+    Returns:
+        ``(text, log_prob)``: the best continuation and its log-probability under the model,
+        ``sum_t log p(c_t | seed, c_<t)`` in nats.
+
+    Raises:
+        ValueError: naming the argument that is invalid.
+    """
+    length = _check_count(length, "length", 0)
+    beam_width = _check_count(beam_width, "beam_width", 1)
+    ids, _ = prepare_seed(vocab, seed_text)
+    if length == 0:
+        return "", 0.0
+    stepper = stepper_for(model)
+    probs, state = stepper.feed(ids[None, :], stepper.initial_state(1))
+    scores = np.zeros(1)  # log-probability of each beam so far
+    paths = np.zeros((1, 0), dtype=np.int32)  # the characters of each beam so far
+    for t in range(length):
+        with np.errstate(divide="ignore"):
+            candidates = scores[:, None] + np.log(np.asarray(probs, dtype=np.float64))
+        flat = candidates.ravel()
+        # Stable sort: on a tie the lower (beam, character) wins, as argmax does in greedy.
+        best = np.argsort(-flat, kind="stable")[:beam_width]
+        beam, char = np.divmod(best, candidates.shape[1])
+        scores = flat[best]
+        paths = np.concatenate([paths[beam], char[:, None].astype(np.int32)], axis=1)
+        if t + 1 < length:
+            probs, state = stepper.step(char.astype(np.int32), _take(state, beam))
+    return vocab.decode(paths[0]), float(scores[0])
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring what comes out.
+
+
+def entropy(probs: Any) -> float:
+    """Shannon entropy of a probability vector, in bits."""
+    p = _check_probs(probs)
+    nz = p[p > 0]
+    return float(-(nz * np.log2(nz)).sum())
+
+
+def distinct_ngrams(text: str, n: int) -> float:
+    """Diversity: distinct n-grams of ``text`` divided by its n-grams (1 = no n-gram repeats).
+
+    Returns 0.0 for a text shorter than ``n``.
+    """
+    n = _check_count(n, "n", 1)
+    grams = [text[i:i + n] for i in range(len(text) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
