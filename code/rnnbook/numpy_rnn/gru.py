@@ -1,12 +1,13 @@
 """The GRU cell in NumPy: forward, hand-written backward pass through time, both reset variants.
 
-Notation (Keras's, which this module matches number for number)::
+Notation (Keras's, which this module matches number for number; ``bx`` is the input-side bias,
+``bh`` the recurrent-side one, which exists only when ``reset_after=True``)::
 
-    z_t = sigmoid(x_t W_z + h_{t-1} U_z + b_z)                    update gate
-    r_t = sigmoid(x_t W_r + h_{t-1} U_r + b_r)                    reset gate
-    reset_after=True:  h~_t = tanh(x_t W_h + b_h + r_t * (h_{t-1} U_h + b'_h))
-    reset_after=False: h~_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + b_h)
-    h_t = z_t * h_{t-1} + (1 - z_t) * h~_t                        Keras: z keeps the old state
+    z_t  = sigmoid(x_t W_z + h_{t-1} U_z + bx_z + bh_z)                 update gate
+    r_t  = sigmoid(x_t W_r + h_{t-1} U_r + bx_r + bh_r)                 reset gate
+    h~_t = tanh(x_t W_h + bx_h + r_t * (h_{t-1} U_h + bh_h))            reset_after=True
+    h~_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + bx_h)                   reset_after=False
+    h_t  = z_t * h_{t-1} + (1 - z_t) * h~_t                             z keeps the old state
 
 Cho et al. (2014) and Chung et al. (2014) write the last line with z and 1 - z swapped; it is
 the same model with z renamed 1 - z. The weights are exactly what ``keras.layers.GRU``'s
@@ -33,7 +34,7 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
 class GRUWeights(NamedTuple):
     """Keras's three arrays cut into the per-gate blocks the equations name.
 
-    ``b_*`` are the input-side biases; ``c_*`` the recurrent-side ones (zero unless
+    ``bx_*`` are the input-side biases; ``bh_*`` the recurrent-side ones (zero unless
     ``reset_after=True``). Each ``W_*`` is (features, units), each ``U_*`` (units, units).
     """
 
@@ -43,19 +44,19 @@ class GRUWeights(NamedTuple):
     U_z: np.ndarray
     U_r: np.ndarray
     U_h: np.ndarray
-    b_z: np.ndarray
-    b_r: np.ndarray
-    b_h: np.ndarray
-    c_z: np.ndarray
-    c_r: np.ndarray
-    c_h: np.ndarray
+    bx_z: np.ndarray
+    bx_r: np.ndarray
+    bx_h: np.ndarray
+    bh_z: np.ndarray
+    bh_r: np.ndarray
+    bh_h: np.ndarray
 
 
 class GRUGates(NamedTuple):
     """What one step computes on the way to h_t; the backward pass needs all of it.
 
     ``m`` is the recurrent term of the candidate before the reset gate touches it:
-    ``h U_h + c_h`` when ``reset_after=True``, ``r * h`` when ``reset_after=False``.
+    ``h U_h + bh_h`` when ``reset_after=True``, ``r * h`` when ``reset_after=False``.
     """
 
     z: np.ndarray
@@ -112,14 +113,14 @@ def gru_gates(x_t: np.ndarray, h: np.ndarray, w: GRUWeights, reset_after: bool =
         w: the blocks from :func:`split_weights`.
         reset_after: where the reset gate acts (see the module docstring).
     """
-    z = sigmoid(x_t @ w.W_z + h @ w.U_z + w.b_z + w.c_z)  # update gate: how much of h to keep
-    r = sigmoid(x_t @ w.W_r + h @ w.U_r + w.b_r + w.c_r)  # reset gate: how much of h to show h~
+    z = sigmoid(x_t @ w.W_z + h @ w.U_z + w.bx_z + w.bh_z)  # update gate: share of h to keep
+    r = sigmoid(x_t @ w.W_r + h @ w.U_r + w.bx_r + w.bh_r)  # reset gate: share of h h~ sees
     if reset_after:
-        m = h @ w.U_h + w.c_h                        # recurrent term first ...
-        h_tilde = np.tanh(x_t @ w.W_h + w.b_h + r * m)  # ... then the reset gate scales it
+        m = h @ w.U_h + w.bh_h  # the recurrent term first ...
+        h_tilde = np.tanh(x_t @ w.W_h + w.bx_h + r * m)  # ... then the reset gate scales it
     else:
-        m = r * h                                    # reset gate scales the state first ...
-        h_tilde = np.tanh(x_t @ w.W_h + m @ w.U_h + w.b_h)  # ... then the matrix product
+        m = r * h  # the reset gate scales the state first ...
+        h_tilde = np.tanh(x_t @ w.W_h + m @ w.U_h + w.bx_h)  # ... then the matrix product
     return GRUGates(z, r, h_tilde, m)
 
 
@@ -242,27 +243,27 @@ def gru_backward(
         dh_tilde = dh * (1 - z)
         dh_prev = dh * z
         da_h = dh_tilde * (1 - h_tilde**2)  # through tanh
-        if reset_after:  # h~ = tanh(x W_h + b_h + r * m), m = h U_h + c_h
+        if reset_after:  # h~ = tanh(x W_h + bx_h + r * m), m = h U_h + bh_h
             dm = da_h * r
             dr = da_h * m
             d["U_h"] += hp.T @ dm
-            d["c_h"] += dm.sum(0)
+            d["bh_h"] += dm.sum(0)
             dh_prev += dm @ w.U_h.T
-        else:  # h~ = tanh(x W_h + m U_h + b_h), m = r * h
+        else:  # h~ = tanh(x W_h + m U_h + bx_h), m = r * h
             dm = da_h @ w.U_h.T
             dr = dm * hp
             d["U_h"] += m.T @ da_h
             dh_prev += dm * r
         d["W_h"] += xt.T @ da_h
-        d["b_h"] += da_h.sum(0)
+        d["bx_h"] += da_h.sum(0)
         dx[:, t] += da_h @ w.W_h.T
         da_z = dz * z * (1 - z)  # through the sigmoids
         da_r = dr * r * (1 - r)
         for gate, da in (("z", da_z), ("r", da_r)):
             d["W_" + gate] += xt.T @ da
             d["U_" + gate] += hp.T @ da
-            d["b_" + gate] += da.sum(0)
-            d["c_" + gate] += da.sum(0)
+            d["bx_" + gate] += da.sum(0)
+            d["bh_" + gate] += da.sum(0)
             dx[:, t] += da @ getattr(w, "W_" + gate).T
             dh_prev += da @ getattr(w, "U_" + gate).T
         dh_next = dh_prev
@@ -274,8 +275,8 @@ def gru_backward(
         "h0": dh_next,
         "h": dh_total,
     }
-    b = np.concatenate([d["b_z"], d["b_r"], d["b_h"]])
-    c = np.concatenate([d["c_z"], d["c_r"], d["c_h"]])
+    b = np.concatenate([d["bx_z"], d["bx_r"], d["bx_h"]])
+    c = np.concatenate([d["bh_z"], d["bh_r"], d["bh_h"]])
     if len(weights) == 3:
         grads["bias"] = np.stack([b, c]) if reset_after else b
     return grads
