@@ -258,8 +258,9 @@ def test_unknown_characters_and_capitals_are_cleaned_with_a_warning(model, vocab
 def test_empty_seed_starts_from_a_newline(model, vocab):
     out = sampling.generate(model, vocab, "", 20, temperature=0)
     assert out == sampling.generate(model, vocab, "\n", 20, temperature=0)
-    with pytest.warns(sampling.SeedTextWarning, match="nothing left"):
+    with pytest.warns(sampling.SeedTextWarning) as record:
         assert sampling.generate(model, vocab, "☃☃", 20, temperature=0) == out
+    assert any("nothing left" in str(w.message) for w in record)
 
 
 @pytest.mark.parametrize(
@@ -297,13 +298,17 @@ def test_beam_search_finds_the_best_short_continuation(model, vocab):
     """With a beam as wide as the whole tree, beam search is exact: check by enumeration."""
     seed_ids = vocab.encode("art")
     V = len(vocab)
-    best = max(
-        ((a, b) for a in range(V) for b in range(V)),
-        key=lambda ab: model_log_prob(model, vocab, seed_ids, vocab.decode(ab)),
-    ) if V <= 30 else None
+    pairs = np.array([(a, b) for a in range(V) for b in range(V)], dtype=np.int32)
+    ids = np.concatenate([np.tile(seed_ids, (len(pairs), 1)), pairs], axis=1)
+    probs = np.asarray(model(ids[:, :-1], training=False), dtype=np.float64)
+    n = len(seed_ids)
+    log_probs = np.log(probs[np.arange(len(pairs)), n - 1, pairs[:, 0]]) + np.log(
+        probs[np.arange(len(pairs)), n, pairs[:, 1]])
     text, log_prob = sampling.beam_search(model, vocab, "art", 2, beam_width=V * V)
-    if best is not None:
-        assert text == vocab.decode(best)
+    assert text == vocab.decode(pairs[np.argmax(log_probs)])
+    assert log_prob == pytest.approx(log_probs.max(), abs=1e-4)
+    # a narrow beam can only do as well or worse
+    assert sampling.beam_search(model, vocab, "art", 2, beam_width=1)[1] <= log_prob + 1e-9
 
 
 def test_beam_search_edge_cases(model, vocab):
@@ -323,7 +328,6 @@ def test_stepper_cache_is_reused_and_never_stale(model, vocab):
     assert sampling.stepper_for(model) is first  # cheap repeated calls
     m = keras.models.clone_model(model)
     m.set_weights(model.get_weights())
-    before = sampling.generate(m, vocab, "thou", 30, temperature=0)
     old = sampling.stepper_for(m)
     m.set_weights([w * 1.5 for w in m.get_weights()])  # as training would
     assert sampling.stepper_for(m) is not old
@@ -331,7 +335,6 @@ def test_stepper_cache_is_reused_and_never_stale(model, vocab):
     ids = np.concatenate([vocab.encode("thou"), vocab.encode(after)])[None, :]
     greedy = np.asarray(m(ids[:, :-1], training=False))[0, 3:].argmax(-1)
     assert vocab.decode(greedy) == after
-    assert before != after or True  # the point is `after` matches the new weights (above)
 
 
 def test_next_char_probs_is_the_models_distribution(model, vocab):
