@@ -1,13 +1,166 @@
-"""Placeholder until this cell is written (its issue builds it)."""
+"""The vanilla (Elman) RNN cell in NumPy: forward pass and backpropagation through time.
+
+The equations, with the weights exactly as ``keras.layers.SimpleRNN.get_weights()`` returns
+them (``kernel`` W_x (features, units), ``recurrent_kernel`` W_h (units, units), ``bias`` b)::
+
+    a_t = x_t W_x + h_{t-1} W_h + b
+    h_t = f(a_t)                    f = tanh or relu
+
+Row vectors, as Keras stores them: a batch of inputs is a (batch, features) matrix and the
+product is ``x @ W``, not ``W @ x``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+ACTIVATIONS = ("tanh", "relu")
 
 
-def rnn_step(*args, **kwargs):
-    raise NotImplementedError("rnn_step is not written yet")
+def _check_activation(activation: str) -> None:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
 
 
-def rnn_forward(*args, **kwargs):
-    raise NotImplementedError("rnn_forward is not written yet")
+def _unpack(weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if len(weights) != 3:
+        raise ValueError(
+            "weights must be [kernel, recurrent_kernel, bias] as SimpleRNN.get_weights() "
+            f"returns; got {len(weights)} arrays"
+        )
+    kernel, recurrent_kernel, bias = (np.asarray(w) for w in weights)
+    units = recurrent_kernel.shape[0]
+    if recurrent_kernel.shape != (units, units) or kernel.shape[1:] != (units,) or bias.shape != (
+        units,
+    ):
+        raise ValueError(
+            f"weights: inconsistent shapes kernel {kernel.shape}, recurrent_kernel "
+            f"{recurrent_kernel.shape}, bias {bias.shape}"
+        )
+    return kernel, recurrent_kernel, bias
 
 
-def rnn_backward(*args, **kwargs):
-    raise NotImplementedError("rnn_backward is not written yet")
+def _check_inputs(x: np.ndarray, kernel: np.ndarray, h0: np.ndarray | None) -> np.ndarray:
+    if x.ndim != 3:
+        raise ValueError(f"x must be (batch, time, features), got shape {x.shape}")
+    if x.shape[2] != kernel.shape[0]:
+        raise ValueError(f"x has {x.shape[2]} features but the kernel expects {kernel.shape[0]}")
+    batch, units = x.shape[0], kernel.shape[1]
+    if h0 is None:
+        return np.zeros((batch, units), dtype=x.dtype)
+    h0 = np.asarray(h0, dtype=x.dtype)
+    if h0.shape != (batch, units):
+        raise ValueError(f"h0 must be (batch, units) = {(batch, units)}, got {h0.shape}")
+    return h0
+
+
+def rnn_step(
+    x_t: np.ndarray, h: np.ndarray, weights: Sequence[np.ndarray], activation: str = "tanh"
+) -> np.ndarray:
+    """One step of the vanilla RNN: ``h_new = f(x_t W_x + h W_h + b)``.
+
+    Args:
+        x_t: the inputs at this step, (batch, features).
+        h: the previous hidden state, (batch, units).
+        weights: ``[kernel (features, units), recurrent_kernel (units, units), bias (units,)]``.
+        activation: ``"tanh"`` or ``"relu"``.
+
+    Returns:
+        The new hidden state, (batch, units).
+    """
+    _check_activation(activation)
+    W_x, W_h, b = _unpack(weights)
+    a = x_t @ W_x + h @ W_h + b  # the pre-activation
+    return np.tanh(a) if activation == "tanh" else np.maximum(a, 0)
+
+
+def rnn_forward(
+    x: np.ndarray,
+    weights: Sequence[np.ndarray],
+    h0: np.ndarray | None = None,
+    activation: str = "tanh",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run the vanilla RNN over a batch of sequences.
+
+    Args:
+        x: inputs, (batch, time, features).
+        weights: ``[kernel, recurrent_kernel, bias]`` as ``SimpleRNN.get_weights()`` returns.
+        h0: initial hidden state, (batch, units); zeros if ``None``.
+        activation: ``"tanh"`` or ``"relu"``.
+
+    Returns:
+        ``(h_seq, h_last)``: every hidden state (batch, time, units) and the last (batch, units).
+    """
+    _check_activation(activation)
+    W_x, _, _ = _unpack(weights)
+    x = np.asarray(x)
+    h = _check_inputs(x, W_x, h0)
+    h_seq = np.empty((x.shape[0], x.shape[1], W_x.shape[1]), dtype=np.result_type(x, h, W_x))
+    for t in range(x.shape[1]):
+        h = rnn_step(x[:, t], h, weights, activation)
+        h_seq[:, t] = h
+    return h_seq, h
+
+
+def rnn_backward(
+    x: np.ndarray,
+    weights: Sequence[np.ndarray],
+    dh_seq: np.ndarray,
+    h0: np.ndarray | None = None,
+    activation: str = "tanh",
+) -> dict[str, np.ndarray]:
+    """Backpropagation through time for the vanilla RNN.
+
+    The loss is ``L = sum(dh_seq * h_seq)``: ``dh_seq[:, t]`` is whatever gradient the layers
+    above send into ``h_t`` (for a loss on the last state only, it is zero except at the end).
+    The forward pass is recomputed, then the steps are walked backwards::
+
+        dh_t  = dh_seq[:, t] + da_{t+1} W_h^T      (from above, and from the next step)
+        da_t  = dh_t * f'(a_t)
+        dW_x += x_t^T da_t,  dW_h += h_{t-1}^T da_t,  db += sum_batch da_t,  dx_t = da_t W_x^T
+
+    Args:
+        x: inputs, (batch, time, features).
+        weights: ``[kernel, recurrent_kernel, bias]``.
+        dh_seq: dL/dh_t from above, (batch, time, units).
+        h0: initial hidden state, (batch, units); zeros if ``None``.
+        activation: ``"tanh"`` or ``"relu"``.
+
+    Returns:
+        A dict of gradients of ``L``: ``"kernel"``, ``"recurrent_kernel"``, ``"bias"`` (the
+        weights' shapes), ``"x"`` (batch, time, features), ``"h0"`` (batch, units), and ``"h"``
+        (batch, time, units): the total dL/dh_t at every step, the quantity that shows how much
+        gradient reaches each step.
+    """
+    W_x, W_h, b = _unpack(weights)
+    x = np.asarray(x)
+    h_start = _check_inputs(x, W_x, h0)
+    h_seq, _ = rnn_forward(x, weights, h_start, activation)
+    dh_seq = np.asarray(dh_seq)
+    if dh_seq.shape != h_seq.shape:
+        raise ValueError(f"dh_seq must have h_seq's shape {h_seq.shape}, got {dh_seq.shape}")
+    dtype = h_seq.dtype
+    grads = {
+        "kernel": np.zeros_like(W_x, dtype=dtype),
+        "recurrent_kernel": np.zeros_like(W_h, dtype=dtype),
+        "bias": np.zeros_like(b, dtype=dtype),
+        "x": np.zeros_like(x, dtype=dtype),
+        "h": np.zeros_like(h_seq),
+    }
+    dh_next = np.zeros_like(h_start, dtype=dtype)  # gradient arriving from step t + 1
+    for t in reversed(range(x.shape[1])):
+        h_t = h_seq[:, t]
+        h_prev = h_seq[:, t - 1] if t > 0 else h_start
+        dh = dh_seq[:, t] + dh_next
+        grads["h"][:, t] = dh
+        # f'(a) from the output: 1 - tanh(a)^2, or 1 where relu(a) > 0
+        da = dh * (1 - h_t**2) if activation == "tanh" else dh * (h_t > 0)
+        grads["kernel"] += x[:, t].T @ da
+        grads["recurrent_kernel"] += h_prev.T @ da
+        grads["bias"] += da.sum(axis=0)
+        grads["x"][:, t] = da @ W_x.T
+        dh_next = da @ W_h.T
+    grads["h0"] = dh_next
+    return grads
