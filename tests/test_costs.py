@@ -85,8 +85,14 @@ def test_bad_arguments():
         costs.step_time("gru", 2, 2, lengths=(5, 5))
 
 
+def test_step_times_interleaves_cells():
+    cells = [costs.TimedCell("rnn", 3, 4), costs.TimedCell("gru", 3, 4, reset_after=False)]
+    times = costs.step_times(cells, batch=2, lengths=(2, 20), rounds=2)
+    assert len(times) == 2 and all(t.per_step > 0 for t in times)
+
+
 @pytest.mark.parametrize("impl", ["numpy", "keras"])
 def test_step_time_measures_something(impl):
-    t = costs.step_time("gru", 3, 4, impl=impl, batch=2, lengths=(2, 30), repeats=2)
+    t = costs.step_time("gru", 3, 4, impl=impl, batch=2, lengths=(2, 30), rounds=2)
     assert t.batch == 2 and t.lengths == (2, 30)
     assert 0 < t.per_step < 1.0  # a 4-unit step takes microseconds, not seconds

@@ -122,76 +122,89 @@ def _layer(kind: str, units: int, reset_after: bool, seed: int):
     return keras.layers.GRU(units, return_sequences=True, reset_after=reset_after, **init)
 
 
-def step_time(
-    kind: str,
-    features: int,
-    units: int,
-    *,
-    impl: str = "numpy",
-    batch: int = 32,
-    lengths: tuple[int, int] = (20, 80),
-    repeats: int = 5,
-    reset_after: bool = True,
-    seed: int = 0,
-) -> StepTime:
-    """Measure the forward time per step of a cell, as the NumPy reference or as a Keras layer.
+@dataclass(frozen=True)
+class TimedCell:
+    """One configuration for :func:`step_times`: a cell kind, its sizes and an implementation."""
 
-    Each length is run once to warm up (Keras traces its function for a new shape), then timed
-    ``repeats`` times; the best time of each is kept (the least disturbed by other work), and the
-    time per step is the slope between the two lengths, so fixed call costs cancel out.
+    kind: str
+    features: int
+    units: int
+    impl: str = "numpy"
+    reset_after: bool = True
 
-    Args:
-        kind: ``"rnn"``, ``"lstm"`` or ``"gru"``.
-        features, units: the layer's sizes.
-        impl: ``"numpy"`` (:mod:`rnnbook.numpy_rnn`) or ``"keras"`` (``predict_on_batch`` of a
-            model holding only the layer; same weights as the NumPy run).
-        batch: sequences per call.
-        lengths: two different sequence lengths, shorter first.
-        repeats: timed calls per length.
-        reset_after: the GRU variant.
-        seed: inputs and weights.
+    def __post_init__(self) -> None:
+        _check(self.kind, self.features, self.units)
+        if self.impl not in ("numpy", "keras"):
+            raise ValueError(f"impl must be 'numpy' or 'keras', got {self.impl!r}")
 
-    Returns:
-        A :class:`StepTime`.
-    """
-    _check(kind, features, units)
-    if impl not in ("numpy", "keras"):
-        raise ValueError(f"impl must be 'numpy' or 'keras', got {impl!r}")
-    if len(lengths) != 2 or not 0 < lengths[0] < lengths[1]:
-        raise ValueError(f"lengths must be two increasing positive lengths, got {lengths!r}")
-    if repeats < 1 or batch < 1:
-        raise ValueError(f"repeats and batch must be positive, got {repeats} and {batch}")
+
+def _runner(cell: TimedCell, seed: int):
+    """A function x -> forward outputs, for the NumPy cell or a model holding only the layer."""
     import keras
 
     from rnnbook import numpy_rnn
 
-    layer = _layer(kind, units, reset_after, seed)
-    inputs = keras.Input((None, features))
+    layer = _layer(cell.kind, cell.units, cell.reset_after, seed)
+    inputs = keras.Input((None, cell.features))
     model = keras.Model(inputs, layer(inputs))
-    weights = layer.get_weights()
-    if impl == "keras":
-        run = model.predict_on_batch
-    elif kind == "rnn":
-        def run(x):
-            return numpy_rnn.rnn_forward(x, weights)
-    elif kind == "lstm":
-        def run(x):
-            return numpy_rnn.lstm_forward(x, weights)
-    else:
-        def run(x):
-            return numpy_rnn.gru_forward(x, weights, reset_after=reset_after)
+    weights = layer.get_weights()  # the NumPy run uses the very same weights
+    if cell.impl == "keras":
+        return model.predict_on_batch
+    if cell.kind == "rnn":
+        return lambda x: numpy_rnn.rnn_forward(x, weights)
+    if cell.kind == "lstm":
+        return lambda x: numpy_rnn.lstm_forward(x, weights)
+    return lambda x: numpy_rnn.gru_forward(x, weights, reset_after=cell.reset_after)
 
+
+def step_times(
+    cells: list[TimedCell],
+    *,
+    batch: int = 32,
+    lengths: tuple[int, int] = (20, 80),
+    rounds: int = 5,
+    seed: int = 0,
+) -> list[StepTime]:
+    """Measure the forward time per step of several cells, fairly, on this machine.
+
+    Every cell is run once per length to warm up (Keras traces its function for a new shape).
+    Then, ``rounds`` times, every cell is timed once at each length, cell after cell, so that
+    a burst of other work on the machine hits all cells alike; the best time of each is kept
+    (the least disturbed), and the time per step is the slope between the two lengths, so the
+    fixed cost of a call cancels out.
+
+    Args:
+        cells: what to time.
+        batch: sequences per call.
+        lengths: two sequence lengths, shorter first.
+        rounds: timed calls per cell and length.
+        seed: inputs and weights.
+
+    Returns:
+        One :class:`StepTime` per cell, in order.
+    """
+    if len(lengths) != 2 or not 0 < lengths[0] < lengths[1]:
+        raise ValueError(f"lengths must be two increasing positive lengths, got {lengths!r}")
+    if rounds < 1 or batch < 1:
+        raise ValueError(f"rounds and batch must be positive, got {rounds} and {batch}")
     rng = np.random.default_rng(seed)
-    best = []
-    for length in lengths:
-        x = rng.normal(size=(batch, length, features)).astype("float32")
-        run(x)  # warm-up
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            run(x)
-            times.append(time.perf_counter() - start)
-        best.append(min(times))
-    per_step = (best[1] - best[0]) / (lengths[1] - lengths[0])
-    overhead = best[0] - per_step * lengths[0]
-    return StepTime(per_step, overhead, batch, (lengths[0], lengths[1]))
+    runs = [_runner(cell, seed) for cell in cells]
+    inputs = {(c.features, n): rng.normal(size=(batch, n, c.features)).astype("float32")
+              for c in cells for n in lengths}
+    best = np.full((len(cells), 2), np.inf)
+    for r in range(rounds + 1):  # round 0 warms up
+        for i, (cell, run) in enumerate(zip(cells, runs, strict=True)):
+            for j, n in enumerate(lengths):
+                start = time.perf_counter()
+                run(inputs[cell.features, n])
+                if r:
+                    best[i, j] = min(best[i, j], time.perf_counter() - start)
+    per_step = (best[:, 1] - best[:, 0]) / (lengths[1] - lengths[0])
+    return [StepTime(float(p), float(b[0] - p * lengths[0]), batch, (lengths[0], lengths[1]))
+            for p, b in zip(per_step, best, strict=True)]
+
+
+def step_time(kind: str, features: int, units: int, *, impl: str = "numpy",
+              reset_after: bool = True, **kwargs) -> StepTime:
+    """:func:`step_times` for one cell; keyword arguments as there."""
+    return step_times([TimedCell(kind, features, units, impl, reset_after)], **kwargs)[0]
