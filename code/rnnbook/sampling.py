@@ -409,7 +409,7 @@ def entropy(probs: Any) -> float:
     """Shannon entropy of a probability vector, in bits."""
     p = _check_probs(probs)
     nz = p[p > 0]
-    return float(-(nz * np.log2(nz)).sum())
+    return max(0.0, float(-(nz * np.log2(nz)).sum()))  # never -0.0
 
 
 def distinct_ngrams(text: str, n: int) -> float:

@@ -1,0 +1,160 @@
+"""Tests of rnnbook.widgets.SamplingExplorer: built headless, driven from code."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pytest
+
+from rnnbook import sampling
+from rnnbook.data import Vocabulary
+
+models = pytest.importorskip("rnnbook.models")
+widgets_module = pytest.importorskip("rnnbook.widgets")
+SamplingExplorer = widgets_module.SamplingExplorer
+
+TEXT = "shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return Vocabulary.from_text(TEXT)
+
+
+@pytest.fixture(scope="module")
+def model(vocab):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return models.build_char_model(len(vocab), kind="gru", units=16)
+
+
+@pytest.fixture
+def explorer(model, vocab):
+    return SamplingExplorer({"tiny": (model, vocab)}, include_saved=False, seed_text="thou art",
+                            length=50)
+
+
+def click(explorer):
+    explorer.button.click()  # runs the on_click handlers, as a press in the browser does
+    return explorer.text
+
+
+def test_builds_with_every_control(explorer, vocab):
+    for name in ("model", "seed", "length", "strategy", "temperature", "top_k", "top_p",
+                 "beam_width", "button", "output", "status", "chart"):
+        assert getattr(explorer, name) is not None
+    assert list(explorer.strategy.options) == list(sampling.STRATEGIES)
+    assert explorer.model.options == ("tiny",)
+    assert explorer.top_k.max == len(vocab)
+    assert "entropy" in explorer.chart.value  # the chart is drawn on start
+
+
+@pytest.mark.parametrize("strategy", sampling.STRATEGIES)
+def test_generate_button_fills_the_output_with_the_requested_length(explorer, vocab, strategy):
+    explorer.strategy.value = strategy
+    explorer.length.value = 120
+    text = click(explorer)
+    assert len(text) == 120 and set(text) <= set(vocab.chars)
+    assert html.escape(text) in explorer.output.value
+    assert "120 characters in" in explorer.status.value
+    if strategy == "beam":
+        assert "log-probability" in explorer.status.value
+
+
+def test_settings_follow_the_strategy(explorer):
+    explorer.temperature.value = 0.7
+    explorer.strategy.value = "top-k"
+    explorer.top_k.value = 3
+    assert explorer.settings() == {"temperature": 0.7, "top_k": 3, "top_p": None}
+    assert not explorer.top_k.disabled and explorer.top_p.disabled
+    explorer.strategy.value = "top-p"
+    explorer.top_p.value = 0.5
+    assert explorer.settings() == {"temperature": 0.7, "top_k": None, "top_p": 0.5}
+    explorer.strategy.value = "greedy"
+    assert explorer.settings()["temperature"] == 0.0 and explorer.temperature.disabled
+    explorer.strategy.value = "beam"
+    assert not explorer.beam_width.disabled
+
+
+def test_greedy_and_beam_match_the_package(explorer, model, vocab):
+    explorer.strategy.value = "greedy"
+    explorer.length.value = 40
+    assert click(explorer) == sampling.generate(model, vocab, "thou art", 40, temperature=0)
+    explorer.strategy.value = "beam"
+    explorer.beam_width.value = 3
+    assert click(explorer) == sampling.beam_search(model, vocab, "thou art", 40, 3)[0]
+
+
+def test_chart_follows_temperature_and_k(explorer, vocab):
+    explorer.strategy.value = "top-k"
+    explorer.top_k.value = 2
+    two = explorer.chart.value
+    explorer.top_k.value = 6
+    assert explorer.chart.value != two
+    explorer.strategy.value = "ancestral"
+    explorer.temperature.value = 0.0
+    assert "entropy 0.00 bits" in explorer.chart.value
+    explorer.temperature.value = 2.0
+    assert "entropy 0.00 bits" not in explorer.chart.value
+
+
+def test_unknown_characters_in_the_seed_are_reported_not_raised(explorer):
+    explorer.seed.value = "Thou ☃ art"
+    explorer.length.value = 30
+    assert len(click(explorer)) == 30
+    assert "dropped" in explorer.status.value and "lower-cased" in explorer.status.value
+    explorer.seed.value = ""
+    assert len(click(explorer)) == 30  # an empty seed starts from a newline
+
+
+def test_length_zero_and_reproducible_sessions(model, vocab):
+    a = SamplingExplorer({"tiny": (model, vocab)}, include_saved=False, seed=3)
+    b = SamplingExplorer({"tiny": (model, vocab)}, include_saved=False, seed=3)
+    assert click(a) == click(b)
+    a.length.value = 0
+    assert click(a) == "" and "0 characters" in a.status.value
+
+
+def test_saved_models_are_offered_and_loaded_when_picked(tmp_path, monkeypatch, model, vocab):
+    monkeypatch.setenv("RNNBOOK_DATA_DIR", str(tmp_path))
+    models.save_char_model(model, vocab, "saved_gru")
+    explorer = SamplingExplorer(seed_text="thou", length=25)
+    assert explorer.model.options == ("saved_gru",)
+    assert len(click(explorer)) == 25
+    other = models.build_char_model(len(vocab), kind="lstm", units=8)
+    explorer.add_model("fresh", other, vocab)
+    assert explorer.model.value == "fresh"
+    explorer.strategy.value = "greedy"
+    assert click(explorer) == sampling.generate(other, vocab, "thou", 25, temperature=0)
+
+
+def test_a_model_that_trains_on_is_seen_afresh(model, vocab):
+    import keras
+
+    m = keras.models.clone_model(model)
+    m.set_weights(model.get_weights())
+    explorer = SamplingExplorer({"m": (m, vocab)}, include_saved=False, seed_text="thou")
+    before = explorer.next_char_probs()
+    m.set_weights([w * 2.0 for w in m.get_weights()])
+    after = explorer.next_char_probs()
+    np.testing.assert_allclose(after, sampling.next_char_probs(m, vocab, "thou"))
+    assert not np.allclose(before, after)
+
+
+def test_no_model_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNBOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match="models"):
+        SamplingExplorer()
+
+
+def test_generation_of_200_characters_is_fast(vocab):
+    """The explorer's promise: 200 characters well under 0.5 s for an LSTM(128)."""
+    import time
+
+    big = models.build_char_model(len(vocab), kind="lstm", units=128)
+    sampling.generate(big, vocab, "thou", 5)  # build and cache the stepper
+    start = time.perf_counter()
+    sampling.generate(big, vocab, "thou art more lovely", 200, rng=np.random.default_rng(0))
+    assert time.perf_counter() - start < 0.5
