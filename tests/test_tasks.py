@@ -1,0 +1,100 @@
+"""The adding problem, the copy task and the shared adding-problem experiment."""
+
+import numpy as np
+import pytest
+
+from rnnbook.config import Profile
+from rnnbook.tasks import (
+    ADDING_BASELINE_MSE,
+    AddingBudget,
+    AddingResult,
+    adding_budget,
+    adding_problem,
+    adding_table,
+    build_adding_model,
+    copy_task,
+    train_adding,
+)
+
+
+def test_adding_problem_shapes_and_types():
+    x, y = adding_problem(5, 12, np.random.default_rng(0))
+    assert x.shape == (5, 12, 2) and x.dtype == np.float32
+    assert y.shape == (5, 1) and y.dtype == np.float32
+
+
+def test_adding_problem_target_is_the_sum_of_the_marked_values():
+    x, y = adding_problem(200, 20, np.random.default_rng(1))
+    markers = x[..., 1]
+    np.testing.assert_array_equal(markers.sum(axis=1), 2)  # exactly two markers
+    assert np.all(markers[:, :10].sum(axis=1) == 1)  # one in each half
+    np.testing.assert_allclose(y[:, 0], (x[..., 0] * markers).sum(axis=1), rtol=1e-6)
+    assert 0 <= x[..., 0].min() and x[..., 0].max() < 1
+
+
+def test_adding_problem_is_seeded():
+    a = adding_problem(3, 8, np.random.default_rng(7))
+    b = adding_problem(3, 8, np.random.default_rng(7))
+    np.testing.assert_array_equal(a[0], b[0])
+
+
+def test_baseline_mse_of_answering_one_is_one_sixth():
+    _, y = adding_problem(200_000, 10, np.random.default_rng(2))
+    assert ADDING_BASELINE_MSE == pytest.approx(1 / 6)
+    assert np.mean((y - 1.0) ** 2) == pytest.approx(ADDING_BASELINE_MSE, abs=2e-3)
+    # and 1 is the best constant answer: the mean of the target
+    assert np.mean(y) == pytest.approx(1.0, abs=5e-3)
+
+
+def test_adding_problem_rejects_bad_sizes():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="seq_len"):
+        adding_problem(2, 1, rng)
+    with pytest.raises(ValueError, match="batch_size"):
+        adding_problem(0, 10, rng)
+
+
+def test_copy_task_repeats_the_symbols_after_the_go_marker():
+    x, y = copy_task(4, 5, np.random.default_rng(3), n_symbols=8, delay=3)
+    assert x.shape == y.shape == (4, 13)
+    np.testing.assert_array_equal(y[:, -5:], x[:, :5])
+    assert np.all(x[:, 8] == 9)  # the go marker, after 5 symbols and 3 blanks
+    assert np.all(y[:, :-5] == 0)
+    assert x[:, :5].min() >= 1 and x[:, :5].max() <= 8
+    with pytest.raises(ValueError, match="delay"):
+        copy_task(1, 2, np.random.default_rng(0), delay=-1)
+
+
+def test_budgets_exist_for_every_profile():
+    for name in ("smoke", "cpu", "gpu"):
+        budget = adding_budget(Profile(name))
+        assert list(budget.lengths) == sorted(budget.lengths) and len(budget.lengths) >= 2
+        assert budget.steps == budget.epochs * -(-budget.train_size // budget.batch_size)
+
+
+def test_build_adding_model_uses_the_kind_asked_for():
+    model = build_adding_model("gru", 6, 3)
+    assert [layer.__class__.__name__ for layer in model.layers] == ["GRU", "Dense"]
+    assert model.output_shape == (None, 1)
+    with pytest.raises(ValueError, match="kind"):
+        build_adding_model("cnn", 6, 3)
+
+
+def test_train_adding_runs_a_few_steps_and_reports():
+    budget = AddingBudget(lengths=(5,), units=4, train_size=64, epochs=2, batch_size=32,
+                          learning_rate=1e-2, test_size=32)
+    result = train_adding("rnn", 5, budget)
+    assert result.kind == "rnn" and result.seq_len == 5 and result.steps == 4
+    assert len(result.history) == 2 and result.final_mse == result.history[-1]
+    assert np.isfinite(result.final_mse) and result.seconds > 0
+    again = train_adding("rnn", 5, budget)
+    assert again.final_mse == pytest.approx(result.final_mse, rel=1e-4)  # seeded
+    with pytest.raises(ValueError, match="kind"):
+        train_adding("mlp", 5, budget)
+
+
+def test_adding_table_lists_every_result():
+    table = adding_table([AddingResult("rnn", 10, 0.01), AddingResult("rnn", 60, 0.17)])
+    assert table.count("\n") == 3
+    assert "| rnn | 10 | 0.0100 | 0.06 | yes |" in table
+    assert "| rnn | 60 | 0.1700 | 1.02 | no |" in table
