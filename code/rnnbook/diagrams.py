@@ -185,3 +185,69 @@ def lstm_cell_figure() -> Figure:
     ax.legend(legend, ["learned layer (weights W, U, b)", "element-wise operation"],
               loc="lower right", fontsize=9, frameon=False, bbox_to_anchor=(1.0, -0.05))
     return fig
+
+
+def gru_cell_figure() -> Figure:
+    """The GRU cell of :mod:`rnnbook.numpy_rnn.gru`, with the symbols of its four equations.
+
+    One state, h, runs along the top, touched only by a product with the update gate z_t and a
+    sum with (1 - z_t) times the candidate (Keras's convention: z_t keeps the old state). The
+    reset gate r_t scales the previous state on its way into the candidate; with Keras's
+    default ``reset_after=True`` it scales ``h_{t-1} U_h + b`` instead, after the product.
+    """
+    fig, ax = canvas((-1.6, 10.4), (-1.7, 7.0), title="One step of a GRU cell")
+    frame(ax, (0.0, -0.2), 8.6, 6.4)
+    top, y_h, y_x = 5.2, 0.9, 0.2  # heights of the state line, the h_{t-1} and x_t lines
+    xz, xr, xm, xc = 2.2, 3.6, 5.0, 6.4  # columns of z, r, the reset product and h~
+    y_gate, y_mix, x_split, x_out = 2.3, 3.7, 0.8, 7.6
+
+    # the state: h_{t-1} -> x z_t -> + (1 - z_t) h~_t -> h_t
+    wire(ax, [(-1.3, top), (xz - OP_RADIUS, top)], color=CELL_COLOR, lw=2.6,
+         label="$h_{t-1}$", label_offset=(0.0, 0.3))
+    op(ax, (xz, top), "×")
+    wire(ax, [(xz + OP_RADIUS, top), (xc - OP_RADIUS, top)], color=CELL_COLOR, lw=2.6)
+    op(ax, (xc, top), "+")
+    wire(ax, [(xc + OP_RADIUS, top), (10.1, top)], color=CELL_COLOR, lw=2.6,
+         label="$h_t$", label_at=1, label_offset=(-0.6, 0.3))
+    ax.text(xz + 0.5, top + 0.55, "state: only × and + touch it", fontsize=9,
+            color=CELL_COLOR, ha="left")
+    dot(ax, (x_out, top))
+    wire(ax, [(x_out, top), (x_out, 6.8)], label="$h_t$", label_at=1, label_offset=(0.12, -0.3))
+
+    # h_{t-1} also drops to the gates; x_t comes in from below
+    dot(ax, (x_split, top))
+    wire(ax, [(x_split, top), (x_split, y_h), (xm, y_h), (xm, y_gate - OP_RADIUS)])
+    wire(ax, [(1.3, -1.4), (1.3, y_x), (xc, y_x), (xc, y_gate - BOX_SIZE[1] / 2)],
+         label="$x_t$", label_offset=(0.15, 0.25))
+    for x in (xz, xr):  # each gate sees [h_{t-1}, x_t]
+        dot(ax, (x, y_x))
+        dot(ax, (x, y_h))
+        wire(ax, [(x, y_x), (x, y_gate - BOX_SIZE[1] / 2)])
+
+    _, z_top = gate(ax, (xz, y_gate), "σ", "$z_t$", symbol_offset=(-0.95, 0.6))
+    gate(ax, (xr, y_gate), "σ", "$r_t$", symbol_offset=(0.0, 0.6))
+    _, c_top = gate(ax, (xc, y_gate), "tanh", r"$\tilde{h}_t$", symbol_offset=(0.1, 0.75))
+
+    # the reset gate scales the previous state before it enters the candidate
+    op(ax, (xm, y_gate), "×")
+    wire(ax, [(xr + BOX_SIZE[0] / 2, y_gate), (xm - OP_RADIUS, y_gate)])
+    wire(ax, [(xm + OP_RADIUS, y_gate), (xc - BOX_SIZE[0] / 2, y_gate)])
+
+    # z_t keeps the old state; 1 - z_t lets the candidate in
+    wire(ax, [z_top, (xz, top - OP_RADIUS)])
+    dot(ax, (xz, y_mix))
+    op(ax, (4.3, y_mix), "1−")
+    wire(ax, [(xz, y_mix), (4.3 - OP_RADIUS, y_mix)])
+    op(ax, (xc, y_mix), "×")
+    wire(ax, [(4.3 + OP_RADIUS, y_mix), (xc - OP_RADIUS, y_mix)])
+    wire(ax, [c_top, (xc, y_mix - OP_RADIUS)])
+    wire(ax, [(xc, y_mix + OP_RADIUS), (xc, top - OP_RADIUS)])
+
+    ax.text(2.0, -1.0, "reset_after=True (Keras's default): $r_t$ scales $h_{t-1}U_h + b$,\n"
+            "after the product, instead of $h_{t-1}$ before it", fontsize=8, va="center",
+            color="#555555", ha="left")
+    legend = [FancyBboxPatch((0, 0), 1, 1, facecolor=GATE_COLOR, edgecolor=WIRE_COLOR),
+              Circle((0, 0), 1, facecolor=OP_COLOR, edgecolor=WIRE_COLOR)]
+    ax.legend(legend, ["learned layer (weights W, U, b)", "element-wise operation"],
+              loc="lower right", fontsize=9, frameon=False, bbox_to_anchor=(1.0, -0.05))
+    return fig
