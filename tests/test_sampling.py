@@ -342,3 +342,13 @@ def test_next_char_probs_is_the_models_distribution(model, vocab):
     full = np.asarray(model(vocab.encode("thou")[None, :], training=False))[0, -1]
     np.testing.assert_allclose(p, full, atol=1e-5)
     assert p.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_log_prob_is_the_models_own(model, vocab):
+    text = "thou art more"
+    got = sampling.log_prob(model, vocab, "shall i", text)
+    assert got == pytest.approx(model_log_prob(model, vocab, vocab.encode("shall i"), text),
+                                abs=1e-3)
+    assert sampling.log_prob(model, vocab, "shall i", "") == 0.0
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        sampling.log_prob(model, vocab, "shall i", "xyz")

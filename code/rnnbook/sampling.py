@@ -344,6 +344,29 @@ def generate(
     return vocab.decode(out)
 
 
+def log_prob(model: Any, vocab: Vocabulary, seed_text: str, text: str) -> float:
+    """The model's log-probability of ``text`` following ``seed_text``, in nats.
+
+    ``sum_t log p(text[t] | seed, text[:t])``; the seed is cleaned as in :func:`generate`
+    (silently). Divide by ``len(text)`` for nats per character (minus the cross-entropy).
+
+    Raises:
+        ValueError: ``text`` has a character outside the vocabulary.
+    """
+    ids, _ = prepare_seed(vocab, seed_text, warn=False)
+    chars = vocab.encode(text)
+    if not len(chars):
+        return 0.0
+    stepper = stepper_for(model)
+    probs, state = stepper.feed(ids[None, :], None)
+    total = 0.0
+    for t, c in enumerate(chars):
+        total += math.log(float(probs[0, c]))
+        if t + 1 < len(chars):
+            probs, state = stepper.step(chars[t:t + 1], state)
+    return total
+
+
 def _take(state: Any, index: np.ndarray) -> Any:
     """Rows ``index`` of every array in a (nested) recurrent state."""
     if isinstance(state, (list, tuple)):
