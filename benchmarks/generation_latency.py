@@ -1,0 +1,86 @@
+"""How long the sampling explorer takes to answer: 200 characters with each strategy.
+
+    python benchmarks/generation_latency.py [--length 200] [--repeats 7] [--models NAME ...]
+
+For each saved model (default: every model under data/models/) and each strategy of
+rnnbook.sampling, it times one call that generates ``--length`` characters after a seed
+(the stepper already built, as in the explorer after its first click), ``--repeats`` times,
+and prints the best and the median, with the machine and backend it ran on. Absolute times
+hold for that machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+from rnnbook import sampling  # noqa: E402
+from rnnbook.config import describe  # noqa: E402
+from rnnbook.models import hardware, load_char_model, saved_models  # noqa: E402
+
+SEED_TEXT = "shall i compare thee to a summer's day?\n"
+STRATEGIES = {
+    "ancestral, T = 1": dict(temperature=1.0),
+    "top-k, k = 5": dict(top_k=5),
+    "top-p, p = 0.9": dict(top_p=0.9),
+    "greedy": dict(temperature=0.0),
+}
+
+
+def timings(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--length", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--beam-width", type=int, default=5)
+    parser.add_argument("--models", nargs="*", default=None)
+    args = parser.parse_args(argv)
+    names = args.models or saved_models()
+    if not names:
+        print("no saved models under data/models/", file=sys.stderr)
+        return 1
+    print(describe())
+    print(f"hardware: {hardware()}")
+    print(f"{args.length} characters after a {len(SEED_TEXT)}-character seed, "
+          f"best and median of {args.repeats}\n")
+    print(f"{'model':24} {'strategy':18} {'best ms':>8} {'median ms':>10} {'chars/s':>9}")
+    slowest = 0.0
+    for name in names:
+        model, vocab, _ = load_char_model(name)
+        sampling.generate(model, vocab, SEED_TEXT, 5)  # builds and caches the stepper
+        rng = np.random.default_rng(0)
+        cases = {
+            k: (lambda kw=kw, m=model, v=vocab, r=rng:
+                sampling.generate(m, v, SEED_TEXT, args.length, rng=r, **kw))
+            for k, kw in STRATEGIES.items()
+        }
+        cases[f"beam, width {args.beam_width}"] = (
+            lambda m=model, v=vocab: sampling.beam_search(m, v, SEED_TEXT, args.length,
+                                                          args.beam_width))
+        for strategy, fn in cases.items():
+            t = timings(fn, args.repeats)
+            best, median = min(t), statistics.median(t)
+            slowest = max(slowest, median)
+            print(f"{name:24} {strategy:18} {best * 1e3:8.1f} {median * 1e3:10.1f} "
+                  f"{args.length / median:9.0f}")
+    print(f"\nslowest median: {slowest:.3f} s for {args.length} characters")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
