@@ -225,8 +225,9 @@ def sample(
 # Running a model: the seed, the cached stepper.
 
 
-def prepare_seed(vocab: Vocabulary, seed_text: str, *, warn: bool = True) -> tuple[np.ndarray,
-                                                                                   CleanedText]:
+def prepare_seed(
+    vocab: Vocabulary, seed_text: str, *, warn: bool = True
+) -> tuple[np.ndarray, CleanedText]:
     """Ids to feed the model before generating, from the text a user typed.
 
     The text is cleaned with :meth:`rnnbook.data.Vocabulary.clean` (lower-cased if the

@@ -218,6 +218,8 @@ class SamplingExplorer(widgets.VBox):
         # The weights' digest is part of the key: a model that trained since is seen afresh.
         key = (self.model.value, self.seed.value, sampling.weights_fingerprint(model))
         if key not in self._probs_cache:
+            if len(self._probs_cache) > 64:  # one entry per seed typed: keep it bounded
+                self._probs_cache.clear()
             self._probs_cache[key] = sampling.next_char_probs(model, vocab, self.seed.value)
         return self._probs_cache[key]
 
