@@ -19,6 +19,7 @@ cells and of the Keras layers on this machine.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -188,6 +189,18 @@ def step_times(
     if rounds < 1 or batch < 1:
         raise ValueError(f"rounds and batch must be positive, got {rounds} and {batch}")
     rng = np.random.default_rng(seed)
+    # Every new input length retraces a Keras predict function on purpose; TensorFlow would
+    # warn about "excessive retracing" on its logger.
+    tf_logger = logging.getLogger("tensorflow")
+    level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        return _time_cells(cells, rng, batch, lengths, rounds, seed)
+    finally:
+        tf_logger.setLevel(level)
+
+
+def _time_cells(cells, rng, batch, lengths, rounds, seed) -> list[StepTime]:
     runs = [_runner(cell, seed) for cell in cells]
     inputs = {(c.features, n): rng.normal(size=(batch, n, c.features)).astype("float32")
               for c in cells for n in lengths}
