@@ -13,6 +13,7 @@ the panel shows its last state only.
 from __future__ import annotations
 
 import html
+import sys
 import time
 import warnings
 from collections.abc import Mapping
@@ -28,6 +29,17 @@ from rnnbook.data import Vocabulary
 DEFAULT_SEED_TEXT = "shall i compare thee to a summer's day?\n"
 CHART_BARS = 12  # characters shown in the next-character chart
 _VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥"}  # characters a bar label could not show
+
+
+def _enable_colab_widgets() -> None:
+    """In Colab, let ipywidgets 8 render (Colab treats it like a third-party widget library)."""
+    if "google.colab" in sys.modules:
+        try:
+            from google.colab import output
+
+            output.enable_custom_widget_manager()
+        except Exception:  # an older Colab without the call: its built-in manager is used
+            pass
 
 
 def _label(char: str) -> str:
@@ -103,6 +115,7 @@ class SamplingExplorer(widgets.VBox):
         length: int = 200,
         seed: int = SEED,
     ) -> None:
+        _enable_colab_widgets()
         self._models: dict[str, tuple[Any, Vocabulary] | None] = {}
         self._cards: dict[str, dict] = {}
         if include_saved:
