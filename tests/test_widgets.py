@@ -158,3 +158,19 @@ def test_generation_of_200_characters_is_fast(vocab):
     start = time.perf_counter()
     sampling.generate(big, vocab, "thou art more lovely", 200, rng=np.random.default_rng(0))
     assert time.perf_counter() - start < 0.5
+
+
+def test_in_colab_the_widget_manager_is_enabled(monkeypatch, model, vocab):
+    import sys
+    import types
+
+    calls = []
+    output = types.SimpleNamespace(enable_custom_widget_manager=lambda: calls.append(1))
+    colab = types.ModuleType("google.colab")
+    colab.output = output
+    google = types.ModuleType("google")
+    google.colab = colab
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    SamplingExplorer({"tiny": (model, vocab)}, include_saved=False)
+    assert calls == [1]
