@@ -118,6 +118,8 @@ def test_summaries_over_seeds():
     assert gru.best_bits == pytest.approx(1.6 / math.log(2))
     assert gru.time_to_target == 7.0  # both reach 2.0 at the end of epoch 2: 6 and 8 s
     assert lstm.time_to_target == pytest.approx((8 + 0.5 / 0.6 * 2 + 10) / 2)  # interpolated
+    assert gru.epochs_to_target == 2.0 and lstm.epochs_to_target == pytest.approx((2 + 0.5 / 0.6
+                                                                                   + 3) / 2)
     assert lstm.chars_per_second == 75.0
     assert speedup(lstm, gru) == pytest.approx(2.5 / 2.0)  # LSTM's epochs are 1.25x shorter
     # a target one run never reaches: the model's time to it is unknown, not a partial median
@@ -147,7 +149,7 @@ def test_format_table_has_a_row_per_model():
     table = format_table(summarize(runs))
     lines = table.splitlines()
     assert len(lines) == 4 and lines[0].startswith("| model |")
-    assert "| GRU 8 | 10 | 2.00 |" in lines[2] and "1.500 ± 0.000" in lines[2]
+    assert "| GRU 8 | 10 | 2.00 | 3.0 | 8.0 |" in lines[2] and "1.500 ± 0.000" in lines[2]
     assert lines[3].endswith("| - |")  # no generation speed measured
 
 
@@ -194,8 +196,8 @@ def test_loss_band_and_plots():
     plt.close(fig)
 
 
-def test_run_comparison_trains_every_model_and_seed(monkeypatch):
-    text = "shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n" * 10
+def test_run_comparison_trains_every_model_and_seed():
+    text = 10 * "shall i compare thee to a summer's day?\nthou art more lovely and temperate:\n"
     plan = Plan(seeds=(1, 2), epochs=2, batch_size=4, seq_len=50, sample_length=5, speed_length=5)
     specs = [ModelSpec("RNN 4", "rnn", 4), ModelSpec("GRU 3", "gru", 3)]
     lines = []

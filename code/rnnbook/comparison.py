@@ -12,7 +12,8 @@ epoch, the parameter count, the generation speed and a sample. The summaries
 - **best validation loss**: mean ± standard deviation over seeds, in nats and bits per character;
 - **time to a common validation loss**: the target is the lowest loss that *every* run reaches
   (:func:`common_target`); each run's training seconds until its validation loss first reaches
-  it (:func:`time_to_loss`), median over seeds;
+  it (:func:`time_to_loss`), median over seeds; and the same in epochs, which a busy machine
+  cannot disturb;
 - **generation speed**: characters per second of :func:`rnnbook.sampling.generate`.
 
 :func:`quality_gap` says whether two models' best losses differ by more than the spread
@@ -147,7 +148,7 @@ def plan_for(profile: Profile) -> Plan:
     """The comparison's sizes for a profile: ``smoke`` one seed and a tiny budget; ``cpu``
     three seeds and a few minutes per model; ``gpu`` five seeds and a long budget."""
     return profile.pick(
-        smoke=Plan(seeds=(1,), epochs=2, text_fraction=0.15, sample_length=60, speed_length=100),
+        smoke=Plan(seeds=(1,), epochs=3, text_fraction=0.15, sample_length=60, speed_length=100),
         cpu=Plan(seeds=(1, 2, 3), epochs=10, batch_size=32, learning_rate=5e-3),
         gpu=Plan(seeds=(1, 2, 3, 4, 5), epochs=40, batch_size=32, learning_rate=5e-3),
     )
@@ -255,6 +256,11 @@ def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
 
 
+def _median_if_all(values: Sequence[float]) -> float:
+    """The median, or ``nan`` if any value is ``nan`` (a run that never got there)."""
+    return math.nan if any(map(math.isnan, values)) else float(np.median(values))
+
+
 @dataclass(frozen=True)
 class Summary:
     """One model of a comparison, over its seeds (see the module's docstring for each measure).
@@ -268,7 +274,8 @@ class Summary:
         best_range: (lowest, highest) best validation loss over seeds.
         target: the common validation loss of :attr:`time_to_target`.
         time_to_target: median over seeds of the training seconds to reach ``target`` (``nan``
-            if a run never reaches it).
+            if a run never reaches it); the first epoch's time, compilation included, counts.
+        epochs_to_target: the same in epochs (fractional: interpolated within an epoch).
         chars_per_second: median generation speed.
     """
 
@@ -283,6 +290,7 @@ class Summary:
     best_range: tuple[float, float]
     target: float
     time_to_target: float
+    epochs_to_target: float
     chars_per_second: float
 
     @property
@@ -330,13 +338,15 @@ def summarize(
         best = [run.best for run in group]
         mean, sd = _mean_sd(best)
         times = [time_to_loss(run.val_loss, run.seconds, target) for run in group]
+        epochs = [time_to_loss(run.val_loss, np.ones(len(run.seconds)), target) for run in group]
         out[label] = Summary(
             label=label, kind=group[0].kind, units=group[0].units, params=group[0].params,
             seeds=len(group),
             epoch_seconds=float(np.median([median_epoch_seconds(run.seconds) for run in group])),
             best_nats=mean, best_nats_sd=sd, best_range=(min(best), max(best)),
             target=float(target),
-            time_to_target=math.nan if any(map(math.isnan, times)) else float(np.median(times)),
+            time_to_target=_median_if_all(times),
+            epochs_to_target=_median_if_all(epochs),
             chars_per_second=float(np.median([run.chars_per_second for run in group])),
         )
     return out
@@ -376,15 +386,18 @@ def format_table(summaries: dict[str, Summary] | Iterable[Summary]) -> str:
         raise ValueError("summaries is empty")
     target = rows[0].target
     lines = [
-        f"| model | parameters | s/epoch | s to {target:.3f} nats | best val nats | "
-        "best val bits/char | seeds | chars/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"| model | parameters | s/epoch | epochs to {target:.3f} nats | s to {target:.3f} nats "
+        "| best val nats | best val bits/char | seeds | chars/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in rows:
-        to_target = "not reached" if math.isnan(s.time_to_target) else f"{s.time_to_target:.1f}"
+        to_target, epochs = (
+            "not reached" if math.isnan(value) else f"{value:.1f}"
+            for value in (s.time_to_target, s.epochs_to_target)
+        )
         speed = "-" if math.isnan(s.chars_per_second) else f"{s.chars_per_second:,.0f}"
         lines.append(
-            f"| {s.label} | {s.params:,} | {s.epoch_seconds:.2f} | {to_target} | "
+            f"| {s.label} | {s.params:,} | {s.epoch_seconds:.2f} | {epochs} | {to_target} | "
             f"{s.best_nats:.3f} ± {s.best_nats_sd:.3f} | {s.best_bits:.3f} ± {s.best_bits_sd:.3f} "
             f"| {s.seeds} | {speed} |"
         )
@@ -484,7 +497,9 @@ def run_comparison(
     Args:
         specs: the models.
         text: the corpus (the plan's ``text_fraction`` of it is used, then split as
-            :func:`rnnbook.training.prepare_char_data` does).
+            :func:`rnnbook.training.prepare_char_data` does; the vocabulary is always the
+            whole text's, so the models and their parameter counts do not depend on the
+            fraction).
         plan: sizes (:func:`plan_for`).
         seed_text: the text every sample continues.
         progress: called with one line per finished run (``None``: silent).
@@ -495,6 +510,7 @@ def run_comparison(
     import keras
 
     from rnnbook.config import set_seed
+    from rnnbook.data import Vocabulary
     from rnnbook.models import build_char_model
     from rnnbook.sampling import generate
     from rnnbook.training import compile_char_model, fit_char_model, prepare_char_data
@@ -503,8 +519,9 @@ def run_comparison(
         raise ValueError("specs is empty")
     if not 0 < plan.text_fraction <= 1:
         raise ValueError(f"plan.text_fraction must lie in (0, 1]; got {plan.text_fraction!r}")
+    vocab = Vocabulary.from_text(text.lower())  # the whole text's: the same models at any size
     text = text[: round(len(text) * plan.text_fraction)]
-    data = prepare_char_data(text, seq_len=plan.seq_len)
+    data = prepare_char_data(text, seq_len=plan.seq_len, vocab=vocab)
     results = []
     for seed in plan.seeds:
         for spec in specs:

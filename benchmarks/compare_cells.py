@@ -1,0 +1,63 @@
+"""LSTM or GRU? The chapter's comparison, run headless, written to a small JSON data file.
+
+Trains the vanilla RNN, GRU and LSTM at 128 units and the GRU and RNN widened to the LSTM's
+parameter count, once per seed of the profile's plan (:func:`rnnbook.comparison.plan_for`),
+prints the table, and writes every run with the machine, backend, Keras version and profile
+to ``benchmarks/results/compare_cells-<profile>-<backend>-<gpu|cpu>.json``. The chapter
+``lstm_vs_gru`` shows such files next to the figures of the machine that builds the book.
+
+    python benchmarks/compare_cells.py --profile cpu
+    KERAS_BACKEND=jax python benchmarks/compare_cells.py --profile gpu    # on a GPU machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", choices=("smoke", "cpu", "gpu"),
+                        help="sizes to use (default: RNNBOOK_PROFILE, else detected)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder of the data file")
+    parser.add_argument("--corpus", default="sonnets", help="a corpus name of rnnbook.data")
+    args = parser.parse_args(argv)
+    if args.profile:
+        os.environ["RNNBOOK_PROFILE"] = args.profile
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+    from rnnbook import comparison
+    from rnnbook.config import active_profile, describe
+    from rnnbook.data import Vocabulary, load_corpus
+
+    profile = active_profile()
+    plan = comparison.plan_for(profile)
+    print(describe(), flush=True)
+    print(plan, flush=True)
+    text = load_corpus(args.corpus)
+    specs = comparison.comparison_specs(len(Vocabulary.from_text(text.lower())), plan.units)
+    start = time.perf_counter()
+    runs = comparison.run_comparison(specs, text, plan,
+                                     progress=lambda line: print(line, flush=True))
+    env = comparison.environment(profile)
+    env["wall_seconds"] = round(time.perf_counter() - start, 1)
+    env["corpus"] = args.corpus
+    labels = [spec.label for spec in specs]
+    print(f"\nsame width (target: the lowest loss all of them reach), {env['hardware']}, "
+          f"{env['backend']}:")
+    print(comparison.format_table(comparison.summarize(runs, labels=labels[:3])))
+    print("\nsame parameters:")
+    print(comparison.format_table(comparison.summarize(runs, labels=[labels[2], *labels[3:]])))
+    path = comparison.save_results(args.out / comparison.results_name(env), runs, plan, env)
+    print(f"\nwrote {path} ({env['wall_seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
