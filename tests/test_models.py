@@ -173,3 +173,25 @@ def test_load_reports_missing_and_inconsistent_cards(tmp_path):
     with pytest.raises(FileNotFoundError, match="weights"):
         load_char_model("m")
     assert models.saved_models() == []
+
+
+def test_fused_kernel_blockers_name_each_argument_that_leaves_cudnn():
+    for kind in ("lstm", "gru"):
+        assert all(not r for r in models.model_fused_kernel_blockers(
+            build_char_model(10, kind=kind, layers=2, dropout=0.3)).values())
+    cases = [
+        (keras.layers.LSTM(4, recurrent_dropout=0.1), "recurrent_dropout"),
+        (keras.layers.LSTM(4, activation="relu"), "activation='relu'"),
+        (keras.layers.LSTM(4, recurrent_activation="hard_sigmoid"), "recurrent_activation"),
+        (keras.layers.LSTM(4, unroll=True), "unroll"),
+        (keras.layers.GRU(4, use_bias=False), "use_bias"),
+        (keras.layers.GRU(4, reset_after=False), "reset_after"),
+        (keras.layers.SimpleRNN(4), "no fused kernel"),
+    ]
+    for layer, word in cases:
+        reasons = models.fused_kernel_blockers(layer)
+        assert len(reasons) == 1 and word in reasons[0], (layer, reasons)
+    ids = keras.Input((None,), dtype="int32")
+    out = keras.layers.LSTM(4)(keras.layers.Embedding(10, 3, mask_zero=True)(ids))
+    (reasons,) = models.model_fused_kernel_blockers(keras.Model(ids, out)).values()
+    assert reasons and "mask" in reasons[0]

@@ -237,3 +237,14 @@ def test_fit_tutorial_times_epochs_and_measures_held_out_loss():
     assert [r["epoch"] for r in log.records] == [1, 2]
     assert all("val_loss" in r and r["seconds"] > 0 for r in log.records)
     assert len(cb.samples) == 2 and len(cb.samples[0][2]) == 3 and len(cb.seconds) == 2
+
+
+def test_recipe_per_profile():
+    assert training.recipe("cpu")["seq_len"] == 50
+    assert training.recipe("smoke") == training.recipe("cpu")
+    assert training.recipe("gpu")["batch_size"] >= training.recipe("cpu")["batch_size"]
+    recipe = training.recipe("cpu")
+    recipe["seq_len"] = 1  # a copy: the table is not changed
+    assert training.recipe("cpu")["seq_len"] == 50
+    with pytest.raises(ValueError, match="profile"):
+        training.recipe("tpu")

@@ -109,6 +109,50 @@ def build_char_model(
     return keras.Model(ids, probs, name=name or f"char_{kind}{units}")
 
 
+def fused_kernel_blockers(layer: keras.layers.Layer) -> list[str]:
+    """Why a recurrent layer would *not* run on the fused cuDNN kernel on a GPU (empty: it can).
+
+    Keras takes the fused path only for an ``LSTM`` or ``GRU`` with ``tanh`` activation,
+    ``sigmoid`` recurrent activation, no ``recurrent_dropout``, no ``unroll``, a bias, (GRU)
+    ``reset_after=True``, and no mask on its input. Anything else silently falls back to the
+    generic step-by-step loop, several times slower on a GPU. Whether the fused kernel is then
+    used also depends on the backend and the Keras version (see the chapter on training the
+    character LSTM).
+    """
+    if not isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+        return [f"{type(layer).__name__} has no fused kernel (only LSTM and GRU have)"]
+    reasons = []
+    if layer.activation is not keras.activations.tanh:
+        reasons.append(f"activation={layer.activation.__name__!r} (must be 'tanh')")
+    if layer.recurrent_activation is not keras.activations.sigmoid:
+        reasons.append(f"recurrent_activation={layer.recurrent_activation.__name__!r} "
+                       "(must be 'sigmoid')")
+    if layer.recurrent_dropout:
+        reasons.append(f"recurrent_dropout={layer.recurrent_dropout} (must be 0)")
+    if layer.unroll:
+        reasons.append("unroll=True")
+    if not layer.use_bias:
+        reasons.append("use_bias=False")
+    if isinstance(layer, keras.layers.GRU) and not layer.reset_after:
+        reasons.append("reset_after=False")
+    if getattr(layer, "use_cudnn", "auto") is False:
+        reasons.append("use_cudnn=False")
+    return reasons
+
+
+def model_fused_kernel_blockers(model: keras.Model) -> dict[str, list[str]]:
+    """:func:`fused_kernel_blockers` of every recurrent layer, plus masks that reach them."""
+    found = {}
+    masked = any(getattr(layer, "mask_zero", False) for layer in model.layers)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.RNN):
+            reasons = fused_kernel_blockers(layer)
+            if masked:
+                reasons.append("a mask (Embedding(mask_zero=True) or Masking) reaches it")
+            found[layer.name] = reasons
+    return found
+
+
 def model_config(model: keras.Model) -> dict:
     """The :func:`build_char_model` arguments that rebuild ``model``'s architecture.
 

@@ -138,7 +138,7 @@ def prepare_char_data(
     val_fraction: float = 0.1,
     vocab: Vocabulary | None = None,
     lower: bool = True,
-    context: int = CONTEXT,
+    context: int | None = None,
 ) -> CharData:
     """Split a text, cut the training part into windows and the held-out part into targets.
 
@@ -149,7 +149,8 @@ def prepare_char_data(
         vocab: the vocabulary to use (default: built from the whole, possibly lower-cased,
             text, so that both parts share it).
         lower: lower-case the text first (as the tutorial does).
-        context: held-out characters count once they have this many before them.
+        context: held-out characters count once they have this many before them (default
+            :data:`CONTEXT`, the tutorial's 40, or ``seq_len - 1`` if that is shorter).
 
     Returns:
         A :class:`CharData`. Training windows do not overlap; none straddles the split.
@@ -159,6 +160,7 @@ def prepare_char_data(
     vocab = vocab or Vocabulary.from_text(text)
     train_text, val_text = train_val_split(text, val_fraction)
     x_train, y_train = seq2seq_windows(vocab.encode(train_text), seq_len)
+    context = min(CONTEXT, seq_len - 1) if context is None else context
     held_out = held_out_windows(vocab.encode(val_text), seq_len, context)
     return CharData(vocab, x_train, y_train, held_out, seq_len, train_text, val_text)
 
@@ -195,6 +197,23 @@ def compile_char_model(
 def steps_per_epoch(data: CharData, batch_size: int) -> int:
     """Gradient steps in one epoch over ``data``'s training windows."""
     return math.ceil(len(data.x_train) / batch_size)
+
+
+# The course's recipe per profile. On a CPU the cost of a step grows with its sequential
+# length, so shorter windows (more, cheaper gradient steps) reach a given loss sooner; on a GPU
+# a step costs about the same whatever the batch, so longer windows and bigger batches do.
+RECIPES: dict[str, dict[str, Any]] = {
+    "cpu": {"seq_len": 50, "batch_size": 32, "learning_rate": 1e-2, "dropout": 0.3},
+    "gpu": {"seq_len": 100, "batch_size": 64, "learning_rate": 1e-2, "dropout": 0.3},
+}
+RECIPES["smoke"] = RECIPES["cpu"]
+
+
+def recipe(profile: str) -> dict[str, Any]:
+    """The recipe's settings for a profile name (``smoke``, ``cpu``, ``gpu``): a copy."""
+    if profile not in RECIPES:
+        raise ValueError(f"profile must be one of {', '.join(sorted(RECIPES))}; got {profile!r}")
+    return dict(RECIPES[profile])
 
 
 class EpochLog(keras.callbacks.Callback):
