@@ -8,8 +8,8 @@ from rnnbook.numpy_rnn import check_gradients, lstm_backward, lstm_forward, lstm
 from rnnbook.numpy_rnn.lstm import lstm_gates, lstm_param_count, sigmoid, split_gates
 
 BATCH, TIME, FEATURES, UNITS = 3, 7, 4, 5
-# Central-difference step: relative_error is an element-wise maximum, so its smallest entries
-# set the bar; 1e-5 balances truncation (eps^2) against round-off (1e-16 / eps) in float64.
+# Central-difference step: 1e-5 balances truncation (eps^2) against round-off (1e-16 / eps)
+# in float64.
 EPS = 1e-5
 
 
