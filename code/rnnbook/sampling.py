@@ -330,7 +330,10 @@ def generate(
         ValueError: naming the argument that is invalid.
     """
     length = _check_count(length, "length", 0)
-    _check_temperature(temperature), _check_top_k(top_k), _check_top_p(top_p)
+    # Check every argument now, not at the first character (nor never, when length is 0).
+    _check_temperature(temperature)
+    _check_top_k(top_k)
+    _check_top_p(top_p)
     rng = _check_rng(rng)
     ids, _ = prepare_seed(vocab, seed_text)
     if length == 0:
