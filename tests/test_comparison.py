@@ -142,6 +142,8 @@ def test_quality_gap_against_the_seed_spread():
     mixed = summarize([run("A", 1, val_loss=[1.0]), run("A", 2, val_loss=[1.25]),
                        run("B", 1, val_loss=[1.3]), run("B", 2, val_loss=[1.2])], target=2.0)
     assert not quality_gap(mixed["A"], mixed["B"]).separated
+    single = summarize([run("A", 1, val_loss=[1.0]), run("B", 1, val_loss=[1.3])], target=2.0)
+    assert not quality_gap(single["A"], single["B"]).separated  # one seed: no spread to judge by
 
 
 def test_format_table_has_a_row_per_model():

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import math
 import os
 import platform
@@ -360,7 +361,8 @@ class QualityGap:
         difference: ``b``'s mean best loss minus ``a``'s (nats; positive: ``a`` is better).
         spread: the larger of the two standard deviations over seeds.
         separated: the two ranges of best losses over seeds do not overlap: every seed of one
-            model beat every seed of the other.
+            model beat every seed of the other (never with fewer than two seeds of each: a
+            single run has no spread to compare with).
     """
 
     difference: float
@@ -370,7 +372,9 @@ class QualityGap:
 
 def quality_gap(a: Summary, b: Summary) -> QualityGap:
     """Is the difference between ``a`` and ``b`` larger than the spread between seeds?"""
-    separated = a.best_range[1] < b.best_range[0] or b.best_range[1] < a.best_range[0]
+    separated = min(a.seeds, b.seeds) >= 2 and (
+        a.best_range[1] < b.best_range[0] or b.best_range[1] < a.best_range[0]
+    )
     return QualityGap(b.best_nats - a.best_nats, max(a.best_nats_sd, b.best_nats_sd), separated)
 
 
@@ -507,13 +511,8 @@ def run_comparison(
     Returns:
         One :class:`RunResult` per (seed, model), in the order run.
     """
-    import keras
-
-    from rnnbook.config import set_seed
     from rnnbook.data import Vocabulary
-    from rnnbook.models import build_char_model
-    from rnnbook.sampling import generate
-    from rnnbook.training import compile_char_model, fit_char_model, prepare_char_data
+    from rnnbook.training import prepare_char_data
 
     if not specs:
         raise ValueError("specs is empty")
@@ -523,30 +522,57 @@ def run_comparison(
     text = text[: round(len(text) * plan.text_fraction)]
     data = prepare_char_data(text, seq_len=plan.seq_len, vocab=vocab)
     results = []
-    for seed in plan.seeds:
-        for spec in specs:
-            keras.backend.clear_session()
-            set_seed(seed)
-            model = build_char_model(len(data.vocab), kind=spec.kind, units=spec.units)
-            compile_char_model(model, learning_rate=plan.learning_rate)
-            log = fit_char_model(model, data, epochs=plan.epochs, batch_size=plan.batch_size)
-            rng = np.random.default_rng(seed)
-            sample = generate(model, data.vocab, seed_text, plan.sample_length,
-                              temperature=plan.temperature, rng=rng)
-            speed = generation_speed(model, data.vocab, seed_text, plan.speed_length, rng)
-            run = RunResult(
-                label=spec.label, kind=spec.kind, units=spec.units, seed=seed,
-                params=int(model.count_params()),
-                seconds=[r["seconds"] for r in log.records],
-                val_loss=[r["val_loss"] for r in log.records],
-                loss=[r["loss"] for r in log.records],
-                chars_per_second=speed, sample=sample,
-            )
-            results.append(run)
-            if progress is not None:
-                progress(f"seed {seed} {spec.label:>9s}: best val {run.best:.3f} nats, "
-                         f"{median_epoch_seconds(run.seconds):.2f} s/epoch")
+    # Each new model traces its own functions; TensorFlow's warning about retracing is expected.
+    tf_logger = logging.getLogger("tensorflow")
+    level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        for seed in plan.seeds:
+            for spec in specs:
+                results.append(train_run(spec, seed, data, plan, seed_text))
+                if progress is not None:
+                    run = results[-1]
+                    progress(f"seed {seed} {spec.label:>9s}: best val {run.best:.3f} nats, "
+                             f"{median_epoch_seconds(run.seconds):.2f} s/epoch")
+    finally:
+        tf_logger.setLevel(level)
     return results
+
+
+def train_run(spec: ModelSpec, seed: int, data: Any, plan: Plan, seed_text: str) -> RunResult:
+    """Train one model with one seed from a cleared Keras session, then measure it.
+
+    Args:
+        spec: the model.
+        seed: seeds the weights, the batches' order and the sample.
+        data: a :class:`rnnbook.training.CharData`.
+        plan: the recipe's sizes (epochs, batch size, learning rate) and the sample's.
+        seed_text: the text the sample continues.
+    """
+    import keras
+
+    from rnnbook.config import set_seed
+    from rnnbook.models import build_char_model
+    from rnnbook.sampling import generate
+    from rnnbook.training import compile_char_model, fit_char_model
+
+    keras.backend.clear_session()
+    set_seed(seed)
+    model = build_char_model(len(data.vocab), kind=spec.kind, units=spec.units)
+    compile_char_model(model, learning_rate=plan.learning_rate)
+    log = fit_char_model(model, data, epochs=plan.epochs, batch_size=plan.batch_size)
+    rng = np.random.default_rng(seed)
+    sample = generate(model, data.vocab, seed_text, plan.sample_length,
+                      temperature=plan.temperature, rng=rng)
+    speed = generation_speed(model, data.vocab, seed_text, plan.speed_length, rng)
+    return RunResult(
+        label=spec.label, kind=spec.kind, units=spec.units, seed=seed,
+        params=int(model.count_params()),
+        seconds=[r["seconds"] for r in log.records],
+        val_loss=[r["val_loss"] for r in log.records],
+        loss=[r["loss"] for r in log.records],
+        chars_per_second=speed, sample=sample,
+    )
 
 
 # ---------------------------------------------------------------- the data file
