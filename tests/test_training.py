@@ -248,3 +248,24 @@ def test_recipe_per_profile():
     assert training.recipe("cpu")["seq_len"] == 50
     with pytest.raises(ValueError, match="profile"):
         training.recipe("tpu")
+
+
+def test_train_command_saves_a_model_with_its_card(tmp_path, monkeypatch, capsys):
+    from rnnbook import train
+    from rnnbook.models import load_char_model, saved_models
+
+    monkeypatch.setenv("RNNBOOK_DATA_DIR", str(tmp_path))
+    corpus = tmp_path / "poem.txt"
+    corpus.write_text(TEXT, encoding="utf-8")
+    assert train.main(["--text", str(corpus), "--kind", "gru", "--units", "4", "--epochs", "2",
+                       "--seq-len", "30", "--sample-every", "0"]) == 0
+    assert saved_models() == ["poem_gru4"]
+    model, vocab, card = load_char_model("poem_gru4")
+    assert card["kind"] == "gru" and card["epochs"] == 2 and card["seq_len"] == 30
+    assert card["best_val_loss_bits"] == pytest.approx(card["best_val_loss_nats"] / math.log(2),
+                                                       abs=1e-3)
+    assert vocab == Vocabulary.from_text(TEXT.lower()) and len(card["history"]) == 2
+    assert not (tmp_path / "checkpoints" / "poem_gru4").exists()  # removed once saved
+    assert "saved" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        train.parse_args(["--units", "0"])
