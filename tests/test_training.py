@@ -172,6 +172,12 @@ def test_a_damaged_checkpoint_gives_a_clear_error(tmp_path):
     (tmp_path / "progress.json").write_text("{}")
     with pytest.raises(ValueError, match="not a checkpoint"):
         fit_char_model(model, data, 1, checkpoint_dir=tmp_path)
+    # A checkpoint of another architecture (more units) is refused by name.
+    folder = tmp_path / "other"
+    bigger = compile_char_model(build_char_model(len(data.vocab), units=9))
+    fit_char_model(bigger, data, 1, batch_size=8, checkpoint_dir=folder)
+    with pytest.raises(ValueError, match="does not fit this model"):
+        fit_char_model(model, data, 2, batch_size=8, checkpoint_dir=folder)
 
 
 def test_sample_callback_uses_the_fast_generator():

@@ -468,7 +468,13 @@ def fit_char_model(
         folder = Path(checkpoint_dir)
         if not model.optimizer.built:  # its slots must exist before they can be loaded
             model.optimizer.build(model.trainable_variables)
-        model.load_weights(str(folder / progress["state"]))
+        try:
+            model.load_weights(str(folder / progress["state"]))
+        except Exception as exc:  # Keras raises ValueError or KeyError, depending on the version
+            raise ValueError(
+                f"the checkpoint in {folder} does not fit this model (was it made with other "
+                f"settings?): {exc}; delete the folder to start afresh"
+            ) from exc
         initial_epoch = int(progress["epochs_done"])
         epoch_log.records = list(progress["records"])
         if progress.get("best"):
