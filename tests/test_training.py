@@ -165,8 +165,10 @@ def test_training_resumes_after_an_interruption_with_no_epoch_lost_or_repeated(t
 
 
 def test_a_damaged_checkpoint_gives_a_clear_error(tmp_path):
-    (tmp_path / "progress.json").write_text("{oops")
     data, model = _tiny()
+    with pytest.raises(ValueError, match="no checkpoint"):
+        training.restore_checkpoint(model, tmp_path)
+    (tmp_path / "progress.json").write_text("{oops")
     with pytest.raises(ValueError, match="damaged"):
         fit_char_model(model, data, 1, checkpoint_dir=tmp_path)
     (tmp_path / "progress.json").write_text("{}")

@@ -374,6 +374,41 @@ class ResumableCheckpoint(keras.callbacks.Callback):
                 (self.directory / name).unlink(missing_ok=True)
 
 
+def restore_checkpoint(
+    model: keras.Model, directory: str | os.PathLike
+) -> tuple[int, list[dict], KeepBest]:
+    """Load the state a :class:`ResumableCheckpoint` saved into a compiled model.
+
+    Returns:
+        ``(epochs_done, records, keep_best)``: where to start ``fit`` again, the per-epoch
+        records so far, and the best epoch's weights and loss.
+
+    Raises:
+        ValueError: there is no checkpoint in ``directory``, it is damaged, or it was made for
+            another architecture.
+    """
+    folder = Path(directory)
+    progress = ResumableCheckpoint.read(folder)
+    if progress is None:
+        raise ValueError(f"no checkpoint in {folder}")
+    if not model.optimizer.built:  # its slots must exist before they can be loaded
+        model.optimizer.build(model.trainable_variables)
+    try:
+        model.load_weights(str(folder / progress["state"]))  # the model's and Adam's state
+    except Exception as exc:  # Keras raises ValueError or KeyError, depending on the version
+        raise ValueError(
+            f"the checkpoint in {folder} does not fit this model (was it made with other "
+            f"settings?): {exc}; delete the folder to start afresh"
+        ) from exc
+    keep_best = KeepBest()
+    if progress.get("best"):
+        with np.load(folder / progress["best"]) as saved:
+            best_weights = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+        keep_best = KeepBest(best=progress["best_val_loss"], best_epoch=progress["best_epoch"],
+                             best_weights=best_weights)
+    return int(progress["epochs_done"]), list(progress["records"]), keep_best
+
+
 @dataclass
 class TrainingLog:
     """What :func:`fit_char_model` did: one record per epoch, and the best epoch.
@@ -463,25 +498,8 @@ def fit_char_model(
         raise ValueError("compile the model first (compile_char_model)")
     epoch_log, keep_best = EpochLog(data.held_out), KeepBest()
     initial_epoch = 0
-    progress = ResumableCheckpoint.read(checkpoint_dir) if checkpoint_dir else None
-    if progress is not None:
-        folder = Path(checkpoint_dir)
-        if not model.optimizer.built:  # its slots must exist before they can be loaded
-            model.optimizer.build(model.trainable_variables)
-        try:
-            model.load_weights(str(folder / progress["state"]))
-        except Exception as exc:  # Keras raises ValueError or KeyError, depending on the version
-            raise ValueError(
-                f"the checkpoint in {folder} does not fit this model (was it made with other "
-                f"settings?): {exc}; delete the folder to start afresh"
-            ) from exc
-        initial_epoch = int(progress["epochs_done"])
-        epoch_log.records = list(progress["records"])
-        if progress.get("best"):
-            with np.load(folder / progress["best"]) as saved:
-                best_weights = [saved[f"arr_{i}"] for i in range(len(saved.files))]
-            keep_best = KeepBest(best=progress["best_val_loss"], best_epoch=progress["best_epoch"],
-                                 best_weights=best_weights)
+    if checkpoint_dir is not None and ResumableCheckpoint.read(checkpoint_dir) is not None:
+        initial_epoch, epoch_log.records, keep_best = restore_checkpoint(model, checkpoint_dir)
     all_callbacks = [epoch_log, keep_best]
     if lr_drop is not None:
         all_callbacks.append(keras.callbacks.ReduceLROnPlateau(
