@@ -25,10 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid written with tanh: the same function, and no overflow for large |a|."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+from rnnbook.numpy_rnn.activations import sigmoid
 
 
 class GRUWeights(NamedTuple):
