@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rnnbook.numpy_rnn import check_gradients, lstm_backward, lstm_forward, lstm_step
-from rnnbook.numpy_rnn.lstm import lstm_gates, lstm_param_count, sigmoid, split_gates
+from rnnbook.numpy_rnn.lstm import lstm_gates, lstm_param_count, split_gates
 
 BATCH, TIME, FEATURES, UNITS = 3, 7, 4, 5
 # Central-difference step: 1e-5 balances truncation (eps^2) against round-off (1e-16 / eps)
@@ -131,14 +131,6 @@ def test_backward_shapes_and_last_step():
 def test_param_count_matches_keras(features, units):
     model = keras.Sequential([keras.Input((None, features)), keras.layers.LSTM(units)])
     assert lstm_param_count(features, units) == model.count_params()
-
-
-def test_sigmoid_is_stable_and_exact():
-    z = np.array([-1000.0, -3.0, 0.0, 2.0, 1000.0])
-    with np.errstate(over="raise"):
-        s = sigmoid(z)
-    np.testing.assert_allclose(s[1:4], 1 / (1 + np.exp(-z[1:4])), rtol=1e-12)
-    assert s[0] == 0.0 and s[-1] == 1.0
 
 
 def test_bad_input_names_the_argument():

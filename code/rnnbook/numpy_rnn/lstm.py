@@ -25,12 +25,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from rnnbook.numpy_rnn.activations import sigmoid
+
 GATES = ("input", "forget", "candidate", "output")  # Keras's column order in the weights
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-z)), written with tanh so that large |z| never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def split_gates(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
