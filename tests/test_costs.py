@@ -24,6 +24,14 @@ def test_param_count_matches_keras(kind, features, units, use_bias):
                                  use_bias=use_bias) == layer.count_params()
 
 
+@pytest.mark.parametrize("features,units", [(1, 1), (4, 5), (60, 128)])
+def test_lstm_param_count_in_a_model(features, units):
+    # a whole Sequential (what the LSTM chapter counts): the layer's parameters, 4u(f+u+1)
+    model = keras.Sequential([keras.Input((None, features)), keras.layers.LSTM(units)])
+    assert costs.param_count("lstm", features, units) == model.count_params()
+    assert costs.param_count("lstm", features, units) == 4 * units * (features + units + 1)
+
+
 def test_gru_over_lstm_ratio():
     # 3u(f+u+2) / 4u(f+u+1) -> 3/4 for large layers
     ratio = costs.param_count("gru", 65, 128) / costs.param_count("lstm", 65, 128)
@@ -79,6 +87,8 @@ def test_bad_arguments():
         costs.step_cost("gru", 2, 0)
     with pytest.raises(ValueError, match="features"):
         costs.param_count("lstm", 1.5, 2)
+    with pytest.raises(ValueError, match="features"):
+        costs.param_count("lstm", 0, 3)
     with pytest.raises(ValueError, match="impl"):
         costs.step_time("gru", 2, 2, impl="cuda")
     with pytest.raises(ValueError, match="lengths"):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rnnbook.numpy_rnn import check_gradients, lstm_backward, lstm_forward, lstm_step
-from rnnbook.numpy_rnn.lstm import lstm_gates, lstm_param_count, split_gates
+from rnnbook.numpy_rnn.lstm import lstm_gates, split_gates
 
 BATCH, TIME, FEATURES, UNITS = 3, 7, 4, 5
 # Central-difference step: 1e-5 balances truncation (eps^2) against round-off (1e-16 / eps)
@@ -127,12 +127,6 @@ def test_backward_shapes_and_last_step():
     np.testing.assert_allclose(grads["h"][:, -1], dh_seq[:, -1])
 
 
-@pytest.mark.parametrize("features,units", [(1, 1), (4, 5), (60, 128)])
-def test_param_count_matches_keras(features, units):
-    model = keras.Sequential([keras.Input((None, features)), keras.layers.LSTM(units)])
-    assert lstm_param_count(features, units) == model.count_params()
-
-
 def test_bad_input_names_the_argument():
     _, weights = keras_lstm()
     x, h0, c0 = random_inputs()
@@ -150,5 +144,3 @@ def test_bad_input_names_the_argument():
         lstm_forward(x, weights, h0=h0, c0=c0[:1])
     with pytest.raises(ValueError, match="dh_seq"):
         lstm_backward(x, weights, np.zeros((BATCH, TIME, UNITS + 1)))
-    with pytest.raises(ValueError, match="features"):
-        lstm_param_count(0, 3)

@@ -1,4 +1,4 @@
-"""The LSTM cell in NumPy: forward, backpropagation through time, parameter count.
+"""The LSTM cell in NumPy: forward and backpropagation through time.
 
 The weights are exactly what ``keras.layers.LSTM(units).get_weights()`` returns::
 
@@ -17,6 +17,7 @@ candidate ``c~`` (written ``g`` in the code) and output ``o``. The six equations
     h_t  = o_t * tanh(c_t)                           hidden state
 
 Arrays follow the inputs' dtype (float32 to compare with Keras, float64 for gradient checks).
+The layer's parameter count is :func:`rnnbook.costs.param_count` (``"lstm"``).
 """
 
 from __future__ import annotations
@@ -36,17 +37,6 @@ def split_gates(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         raise ValueError(f"array: last dimension {array.shape[-1]} is not 4 * units")
     i, f, g, o = np.split(array, 4, axis=-1)
     return i, f, g, o
-
-
-def lstm_param_count(features: int, units: int) -> int:
-    """Trainable parameters of an LSTM layer: four gates, each a small dense layer.
-
-    Each gate sees the input (``features``) and the previous hidden state (``units``) and has a
-    bias, so it owns ``units * (features + units + 1)`` numbers; the layer has four of them.
-    """
-    if features < 1 or units < 1:
-        raise ValueError(f"features and units must be positive, got {features} and {units}")
-    return 4 * units * (features + units + 1)
 
 
 def _check_weights(weights: Sequence[np.ndarray], dtype: np.dtype | None = None):
