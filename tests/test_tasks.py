@@ -1,5 +1,7 @@
 """The adding problem, the copy task and the shared adding-problem experiment."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -91,6 +93,43 @@ def test_train_adding_runs_a_few_steps_and_reports():
     assert again.final_mse == pytest.approx(result.final_mse, rel=1e-2)  # seeded
     with pytest.raises(ValueError, match="kind"):
         train_adding("mlp", 5, budget)
+
+
+def test_train_adding_keeps_the_trained_model():
+    budget = AddingBudget(lengths=(5,), units=4, train_size=64, epochs=1, batch_size=32,
+                          learning_rate=1e-2, test_size=32)
+    result = train_adding("lstm", 5, budget)
+    assert [layer.__class__.__name__ for layer in result.model.layers] == ["LSTM", "Dense"]
+    rng = np.random.default_rng(budget.seed)  # the run's data: training set, then test set
+    adding_problem(budget.train_size, 5, rng)
+    x_test, y_test = adding_problem(budget.test_size, 5, rng)
+    mse = float(np.mean((result.model.predict(x_test, verbose=0) - y_test) ** 2))
+    assert mse == pytest.approx(result.final_mse, rel=1e-4)  # the model that was measured
+    assert "model" not in repr(result)  # the measurements only
+    assert result == dataclasses.replace(result, model=None)
+
+
+TINY = dataclasses.replace(adding_budget(Profile("smoke")), train_size=64, test_size=32,
+                           epochs=1, learning_rate=1e-3)
+
+
+@pytest.mark.parametrize("unit_forget_bias,start", [(True, 1.0), (False, 0.0)])
+def test_forget_bias_starts_where_asked(unit_forget_bias, start):
+    model = train_adding("lstm", 10, TINY, unit_forget_bias=unit_forget_bias).model
+    kernel, recurrent, bias = model.layers[0].get_weights()
+    units = recurrent.shape[0]
+    b_f = bias[units:2 * units]
+    # one epoch of Adam at 1e-3 moves each bias by at most about steps * 1e-3
+    assert np.all(np.abs(b_f - start) <= TINY.steps * 1e-3 + 1e-6)
+
+
+def test_forget_bias_option_is_for_the_lstm_only():
+    with pytest.raises(ValueError, match="unit_forget_bias"):
+        train_adding("rnn", 10, TINY, unit_forget_bias=False)
+    with pytest.raises(ValueError, match="unit_forget_bias"):
+        train_adding("gru", 10, TINY, unit_forget_bias=False)
+    with pytest.raises(ValueError, match="kind"):
+        train_adding("transformer", 10, TINY)
 
 
 def test_adding_table_lists_every_result():

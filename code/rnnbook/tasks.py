@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -149,6 +150,9 @@ class AddingResult:
         history: test MSE after each epoch.
         seconds: wall-clock training time.
         steps: optimizer steps taken.
+        model: the trained ``keras.Sequential`` (its layer 0 is the recurrent layer), so that a
+            chapter can take its weights back into the NumPy cells; left out of ``repr`` and of
+            ``==``, which compare the measurements only.
     """
 
     kind: str
@@ -157,6 +161,7 @@ class AddingResult:
     history: list[float] = field(default_factory=list)
     seconds: float = 0.0
     steps: int = 0
+    model: Any = field(default=None, repr=False, compare=False)
 
     @property
     def solved(self) -> bool:
@@ -178,8 +183,21 @@ def build_adding_model(kind: str, seq_len: int, units: int):
     )
 
 
+def _zero_forget_bias(model) -> None:
+    """Set the forget-gate block of an adding model's LSTM bias to 0 (Keras starts it at 1)."""
+    layer = model.layers[0]
+    kernel, recurrent, bias = layer.get_weights()
+    units = recurrent.shape[0]
+    bias[units:2 * units] = 0.0  # the forget block (Keras order: i, f, c, o)
+    layer.set_weights([kernel, recurrent, bias])
+
+
 def train_adding(
-    kind: str, seq_len: int, budget: AddingBudget, seed: int | None = None
+    kind: str,
+    seq_len: int,
+    budget: AddingBudget,
+    seed: int | None = None,
+    unit_forget_bias: bool = True,
 ) -> AddingResult:
     """Train one cell kind on the adding problem with Keras and measure its final MSE.
 
@@ -190,14 +208,18 @@ def train_adding(
         seq_len: the sequence length.
         budget: sizes, from :func:`adding_budget`.
         seed: overrides ``budget.seed`` (data and weights).
+        unit_forget_bias: for ``"lstm"`` only: start the forget-gate bias at 1 (True, Keras's
+            default; Gers et al. 2000, Jozefowicz et al. 2015) or at 0 (False).
 
     Returns:
-        An :class:`AddingResult`.
+        An :class:`AddingResult`, the trained network included.
     """
     import keras
 
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if not unit_forget_bias and kind != "lstm":
+        raise ValueError(f"unit_forget_bias=False applies to the lstm only, not {kind!r}")
     _check_positive("seq_len", seq_len)
     seed = budget.seed if seed is None else seed
     keras.utils.set_random_seed(seed)
@@ -205,6 +227,8 @@ def train_adding(
     x, y = adding_problem(budget.train_size, seq_len, rng)
     x_test, y_test = adding_problem(budget.test_size, seq_len, rng)
     model = build_adding_model(kind, seq_len, budget.units)
+    if not unit_forget_bias:
+        _zero_forget_bias(model)
     model.compile(
         optimizer=keras.optimizers.Adam(budget.learning_rate, global_clipnorm=budget.clipnorm),
         loss="mse",
@@ -214,7 +238,7 @@ def train_adding(
                     validation_data=(x_test, y_test), verbose=0)
     seconds = time.perf_counter() - start
     history = [float(v) for v in fit.history["val_loss"]]
-    return AddingResult(kind, seq_len, history[-1], history, seconds, budget.steps)
+    return AddingResult(kind, seq_len, history[-1], history, seconds, budget.steps, model=model)
 
 
 def run_adding(
