@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from rnnbook import comparison
+from rnnbook import comparison, training
 from rnnbook.comparison import (
     ModelSpec,
     Plan,
@@ -78,6 +78,10 @@ def test_plans_from_profiles():
     assert len(plans["smoke"].seeds) == 1
     assert len(plans["cpu"].seeds) >= 3 and len(plans["gpu"].seeds) >= 3
     assert plans["smoke"].epochs < plans["cpu"].epochs < plans["gpu"].epochs
+    for name, plan in plans.items():  # the course's recipe for the profile
+        recipe = training.recipe(name)
+        assert (plan.seq_len, plan.batch_size, plan.learning_rate, plan.dropout) == (
+            recipe["seq_len"], recipe["batch_size"], recipe["learning_rate"], recipe["dropout"])
 
 
 def test_median_epoch_seconds_leaves_out_the_first_epoch():

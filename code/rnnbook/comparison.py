@@ -126,7 +126,8 @@ class Plan:
     Attributes:
         seeds: one run of every model per seed.
         epochs: the budget, the same for every model.
-        batch_size, learning_rate, seq_len: the course's recipe (:mod:`rnnbook.training`).
+        batch_size, learning_rate, seq_len, dropout: the course's recipe
+            (:func:`rnnbook.training.recipe`).
         text_fraction: the leading fraction of the corpus used (1.0: all of it).
         units: the width of the same-width comparison.
         temperature, sample_length: the samples shown (same seed text for every model).
@@ -136,8 +137,9 @@ class Plan:
     seeds: tuple[int, ...]
     epochs: int
     batch_size: int = 64
-    learning_rate: float = 3e-3
+    learning_rate: float = 1e-2
     seq_len: int = 100
+    dropout: float = 0.0
     text_fraction: float = 1.0
     units: int = 128
     temperature: float = 0.7
@@ -147,12 +149,20 @@ class Plan:
 
 def plan_for(profile: Profile) -> Plan:
     """The comparison's sizes for a profile: ``smoke`` one seed and a tiny budget; ``cpu``
-    three seeds and a few minutes per model; ``gpu`` five seeds and a long budget."""
-    return profile.pick(
-        smoke=Plan(seeds=(1,), epochs=3, text_fraction=0.15, sample_length=60, speed_length=100),
-        cpu=Plan(seeds=(1, 2, 3), epochs=10, batch_size=32, learning_rate=5e-3),
-        gpu=Plan(seeds=(1, 2, 3, 4, 5), epochs=40, batch_size=32, learning_rate=5e-3),
+    three seeds and under a minute per model; ``gpu`` five seeds and a long budget. The window,
+    batch, learning rate and dropout are the course's recipe for the profile
+    (:func:`rnnbook.training.recipe`)."""
+    from rnnbook.training import recipe
+
+    sizes = profile.pick(
+        smoke={"seeds": (1,), "epochs": 3, "text_fraction": 0.15, "sample_length": 60,
+               "speed_length": 100},
+        cpu={"seeds": (1, 2, 3), "epochs": 10},
+        gpu={"seeds": (1, 2, 3, 4, 5), "epochs": 40},
     )
+    course = recipe(profile.name)
+    return Plan(**sizes, seq_len=course["seq_len"], batch_size=course["batch_size"],
+                learning_rate=course["learning_rate"], dropout=course.get("dropout", 0.0))
 
 
 # ---------------------------------------------------------------- what a run leaves
@@ -558,7 +568,8 @@ def train_run(spec: ModelSpec, seed: int, data: Any, plan: Plan, seed_text: str)
 
     keras.backend.clear_session()
     set_seed(seed)
-    model = build_char_model(len(data.vocab), kind=spec.kind, units=spec.units)
+    model = build_char_model(len(data.vocab), kind=spec.kind, units=spec.units,
+                             dropout=plan.dropout)
     compile_char_model(model, learning_rate=plan.learning_rate)
     log = fit_char_model(model, data, epochs=plan.epochs, batch_size=plan.batch_size)
     rng = np.random.default_rng(seed)
