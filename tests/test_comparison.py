@@ -222,3 +222,29 @@ def test_run_comparison_trains_every_model_and_seed():
     np.testing.assert_allclose(again[0].val_loss, runs[0].val_loss, rtol=1e-5)
     assert again[0].sample == runs[0].sample
     assert not np.allclose(runs[0].val_loss, runs[2].val_loss)
+
+
+def test_benchmark_script_writes_its_data_file(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    from rnnbook.config import REPO_ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "compare_cells", REPO_ROOT / "benchmarks" / "compare_cells.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    tiny = Plan(seeds=(1,), epochs=1, batch_size=8, seq_len=50, text_fraction=0.03,
+                sample_length=5, speed_length=5)
+    monkeypatch.setattr(comparison, "plan_for", lambda profile: tiny)
+    monkeypatch.setattr(comparison, "comparison_specs", lambda vocab_size, units: [
+        ModelSpec("RNN 4", "rnn", 4), ModelSpec("GRU 4", "gru", 4), ModelSpec("LSTM 4", "lstm", 4),
+        ModelSpec("GRU 5", "gru", 5)])
+    monkeypatch.setenv("RNNBOOK_PROFILE", "smoke")  # restored afterwards (main sets it too)
+    assert script.main(["--profile", "smoke", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "| LSTM 4 |" in printed and "same parameters" in printed
+    (path,) = tmp_path.glob("compare_cells-smoke-*.json")
+    runs, plan, env = load_results(path)
+    assert plan == tiny and [r.label for r in runs] == ["RNN 4", "GRU 4", "LSTM 4", "GRU 5"]
+    assert env["profile"] == "smoke" and env["backend"] and env["hardware"]
+    assert env["wall_seconds"] > 0
