@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from rnnbook import sampling
+from rnnbook import models, sampling
 from rnnbook.sampling import distinct_ngrams, distribution, entropy, sample
 
 P = np.array([0.05, 0.1, 0.4, 0.25, 0.2])
@@ -185,7 +185,6 @@ def test_entropy_and_distinct_ngrams():
 # --------------------------------------------------------------------------------------------
 # Generation with a (small, untrained) model built by rnnbook.models.
 
-models = pytest.importorskip("rnnbook.models")
 
 TEXT = "shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
 

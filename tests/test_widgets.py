@@ -7,12 +7,9 @@ import html
 import numpy as np
 import pytest
 
-from rnnbook import sampling
+from rnnbook import models, sampling
 from rnnbook.data import Vocabulary
-
-models = pytest.importorskip("rnnbook.models")
-widgets_module = pytest.importorskip("rnnbook.widgets")
-SamplingExplorer = widgets_module.SamplingExplorer
+from rnnbook.widgets import SamplingExplorer
 
 TEXT = "shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
 
