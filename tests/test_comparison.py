@@ -199,6 +199,7 @@ def test_loss_band_and_plots():
     comparison.plot_epoch_seconds(b, summarize(runs), title="t")
     assert len(a.collections) == 1 and len(b.patches) == 1
     assert "2 seeds" in a.get_legend().get_texts()[0].get_text()
+    assert a.lines[0].get_color() == comparison.COLORS["gru"]
     plt.close(fig)
 
 

@@ -43,6 +43,7 @@ from rnnbook.costs import param_count
 
 LN2 = math.log(2.0)
 KINDS = ("rnn", "gru", "lstm")
+COLORS = {"rnn": "C0", "gru": "C1", "lstm": "C2"}  # one colour per cell, in every figure
 FORMAT = "rnnbook-comparison/1"
 
 
@@ -446,7 +447,8 @@ def loss_band(runs: Sequence[RunResult], x: str = "epoch") -> tuple[np.ndarray, 
 
 def plot_loss(ax, runs: Iterable[RunResult], x: str = "epoch", labels: Sequence[str] | None = None,
               target: float | None = None, title: str = "") -> None:
-    """Validation loss of every model on one axis, the range over seeds shaded.
+    """Validation loss of every model on one axis, the range over seeds shaded (one colour
+    per kind of cell, :data:`COLORS`).
 
     Args:
         ax: a matplotlib axis.
@@ -456,11 +458,18 @@ def plot_loss(ax, runs: Iterable[RunResult], x: str = "epoch", labels: Sequence[
         target: draw the common validation loss as a dotted line.
         title: the axis title.
     """
+    from matplotlib.ticker import MaxNLocator
+
     groups = group_runs(runs)
     for label in labels or list(groups):
         xs, mean, lo, hi = loss_band(groups[label], x)
-        (line,) = ax.plot(xs, mean, marker=".", label=f"{label} ({len(groups[label])} seeds)")
-        ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2)
+        seeds = len(groups[label])
+        color = COLORS[groups[label][0].kind]
+        ax.plot(xs, mean, marker=".", color=color,
+                label=f"{label} ({seeds} seed{'s' if seeds > 1 else ''})")
+        ax.fill_between(xs, lo, hi, color=color, alpha=0.2)
+    if x == "epoch":
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if target is not None:
         ax.axhline(target, color="gray", linestyle=":", label=f"common target {target:.3f}")
     ax.set_xlabel("epoch" if x == "epoch" else "training seconds")
@@ -474,7 +483,7 @@ def plot_epoch_seconds(ax, summaries: dict[str, Summary], title: str = "") -> No
     """A bar chart of the median time per epoch of every model, with its value written on it."""
     labels = list(summaries)
     values = [summaries[label].epoch_seconds for label in labels]
-    bars = ax.bar(labels, values, color=[f"C{i}" for i in range(len(labels))])
+    bars = ax.bar(labels, values, color=[COLORS[summaries[label].kind] for label in labels])
     ax.bar_label(bars, fmt="%.2f s")
     ax.set_xlabel("model")
     ax.set_ylabel("seconds per epoch (median after the first)")
