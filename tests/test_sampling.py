@@ -186,16 +186,6 @@ def test_entropy_and_distinct_ngrams():
 # Generation with a (small, untrained) model built by rnnbook.models.
 
 
-TEXT = "shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
-
-
-@pytest.fixture(scope="module")
-def vocab():
-    from rnnbook.data import Vocabulary
-
-    return Vocabulary.from_text(TEXT)
-
-
 @pytest.fixture(scope="module")
 def model(vocab):
     import keras

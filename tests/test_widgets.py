@@ -8,15 +8,7 @@ import numpy as np
 import pytest
 
 from rnnbook import models, sampling
-from rnnbook.data import Vocabulary
 from rnnbook.widgets import SamplingExplorer
-
-TEXT = "shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
-
-
-@pytest.fixture(scope="module")
-def vocab():
-    return Vocabulary.from_text(TEXT)
 
 
 @pytest.fixture(scope="module")
