@@ -28,11 +28,11 @@ $(CORPUS): $(STAMP) code/rnnbook/data.py
 corpus: $(CORPUS)
 
 # The book, executed with the profile detected on this machine (or RNNBOOK_PROFILE).
-# Outputs are cached in _build/.jupyter_cache; the cache is dropped when the profile changes.
+# Executed outputs are cached in _build/; a build with another profile starts from scratch.
 book: $(CORPUS)
 	@profile=$$($(BIN)/python -c 'from rnnbook.config import active_profile; print(active_profile().name)'); \
 	if [ -f _build/.profile ] && [ "$$(cat _build/.profile)" != "$$profile" ]; then \
-		echo "profile changed to $$profile: dropping cached outputs"; rm -rf _build/.jupyter_cache; \
+		echo "profile changed to $$profile: dropping the previous build"; rm -rf _build; \
 	fi; \
 	mkdir -p _build && echo "$$profile" > _build/.profile && echo "building the book with profile $$profile"
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
