@@ -5,6 +5,7 @@ import json
 import keras
 import numpy as np
 import pytest
+from keras import ops
 
 from rnnbook import models
 from rnnbook.data import Vocabulary
@@ -34,7 +35,7 @@ def test_build_char_model_outputs_probabilities_for_any_length(kind, embedding_d
     model = build_char_model(len(VOCAB), kind=kind, units=8, embedding_dim=embedding_dim)
     for time in (1, 7, 23):
         ids = np.random.default_rng(time).integers(0, len(VOCAB), (2, time))
-        probs = np.asarray(model(ids))
+        probs = ops.convert_to_numpy(model(ids))
         assert probs.shape == (2, time, len(VOCAB))
         np.testing.assert_allclose(probs.sum(-1), 1.0, atol=1e-5)
         assert (probs > 0).all()
