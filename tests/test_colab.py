@@ -26,6 +26,7 @@ def test_chapter_starts_with_the_setup_cell(path):
         f"{path.name}: run `make colab-cells`"
     )
     assert f'"{url}"' in "".join(first["source"])
+    assert first["metadata"]["tags"] == colab.TAGS  # folded in the HTML book
 
 
 def test_there_are_chapters():

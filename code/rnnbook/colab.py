@@ -16,7 +16,8 @@ from pathlib import Path
 from rnnbook import config
 
 MARKER = "# Set-up for Colab"
-TAG = "colab-setup"
+# "hide-input" folds the cell in the HTML book, where it has nothing to do.
+TAGS = ["colab-setup", "hide-input"]
 
 _TEMPLATE = '''{marker}: clones the course and fetches the corpus there; does nothing elsewhere.
 import sys
@@ -67,13 +68,16 @@ def sync_notebook(path: str | Path, url: str, branch: str) -> bool:
     cell = {
         "cell_type": "code",
         "execution_count": None,
-        "metadata": {"tags": [TAG]},
+        "metadata": {"tags": TAGS},
         "outputs": [],
         "source": setup_cell_source(url, branch).splitlines(keepends=True),
     }
     first = next((i for i, c in enumerate(cells) if _is_setup_cell(c)), None)
     if first is not None:
-        if first == 0 and cells[0]["source"] == cell["source"]:
+        current = cells[0]
+        if first == 0 and (current["source"], current.get("metadata", {}).get("tags")) == (
+            cell["source"], TAGS
+        ):
             return False
         cell["id"] = cells[first].get("id", "colab-setup")
         cells.pop(first)
