@@ -53,8 +53,11 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one."""
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one.
+
+    Used for every file that must survive an interruption: corpora, training checkpoints.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
@@ -158,7 +161,7 @@ def load_corpus(name: str = "sonnets", path: str | os.PathLike | None = None) ->
             f"SHA-256 {got}, expected {source.sha256}; refusing to use it.\n"
             + _manual_instructions(name, source, target)
         )
-    _write_atomically(target, data)
+    write_atomically(target, data)
     return data.decode("utf-8")
 
 

@@ -21,6 +21,7 @@ its sampler (which applies a softmax to probabilities, a bug) and its generation
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -33,7 +34,14 @@ from typing import Any
 import keras
 import numpy as np
 
-from rnnbook.data import Vocabulary, next_char_windows, one_hot, seq2seq_windows, train_val_split
+from rnnbook.data import (
+    Vocabulary,
+    next_char_windows,
+    one_hot,
+    seq2seq_windows,
+    train_val_split,
+    write_atomically,
+)
 
 LN2 = math.log(2.0)
 
@@ -310,12 +318,6 @@ class SampleCallback(keras.callbacks.Callback):
             self.printer(f"--- {head}: {self.seed_text}{text}")
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 class ResumableCheckpoint(keras.callbacks.Callback):
     """A checkpoint after every epoch, from which :func:`fit_char_model` resumes.
 
@@ -359,16 +361,16 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         best = old.get("best")
         if self.keep_best.best_epoch == done:  # this epoch is the new best
             best = f"best-{done}.npz"
-            tmp = self.directory / f"best-{done}.part.npz"
-            np.savez(tmp, *self.keep_best.best_weights)
-            os.replace(tmp, self.directory / best)
+            buffer = io.BytesIO()
+            np.savez(buffer, *self.keep_best.best_weights)
+            write_atomically(self.directory / best, buffer.getvalue())
         progress = {
             "epochs_done": done, "state": state, "best": best,
             "best_epoch": self.keep_best.best_epoch,
             "best_val_loss": None if math.isinf(self.keep_best.best) else self.keep_best.best,
             "records": self.epoch_log.records,
         }
-        _atomic_write_text(self.directory / self.PROGRESS, json.dumps(progress, indent=1))
+        write_atomically(self.directory / self.PROGRESS, json.dumps(progress, indent=1).encode())
         for name in (old.get("state"), old.get("best")):
             if name and name not in (state, best):
                 (self.directory / name).unlink(missing_ok=True)
