@@ -40,8 +40,8 @@ import numpy as np
 
 from rnnbook.config import Profile
 from rnnbook.costs import param_count
+from rnnbook.training import nats_to_bits
 
-LN2 = math.log(2.0)
 KINDS = ("rnn", "gru", "lstm")
 COLORS = {"rnn": "C0", "gru": "C1", "lstm": "C2"}  # one colour per cell, in every figure
 FORMAT = "rnnbook-comparison/1"
@@ -307,11 +307,11 @@ class Summary:
 
     @property
     def best_bits(self) -> float:
-        return self.best_nats / LN2
+        return nats_to_bits(self.best_nats)
 
     @property
     def best_bits_sd(self) -> float:
-        return self.best_nats_sd / LN2
+        return nats_to_bits(self.best_nats_sd)
 
 
 def group_runs(runs: Iterable[RunResult]) -> dict[str, list[RunResult]]:
