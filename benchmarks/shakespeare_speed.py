@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 from rnnbook import config  # noqa: E402
 from rnnbook.data import load_corpus, train_val_split  # noqa: E402
 from rnnbook.models import build_char_model, hardware  # noqa: E402
-from rnnbook.sampling import generate  # noqa: E402
+from rnnbook.sampling import generation_speed  # noqa: E402
 from rnnbook.training import (  # noqa: E402
     compile_char_model,
     fit_char_model,
@@ -124,10 +124,7 @@ def main(argv: list[str] | None = None) -> dict:
     t0 = time.perf_counter()
     tutorial_generate(tut_model, seed, chars, args.tutorial_chars, rng=rng)
     slow = args.tutorial_chars / (time.perf_counter() - t0)
-    generate(char_model, vocab, seed, 10, rng=rng)  # builds the stepper once
-    t0 = time.perf_counter()
-    generate(char_model, vocab, seed, args.fast_chars, rng=rng)
-    fast = args.fast_chars / (time.perf_counter() - t0)
+    fast = generation_speed(char_model, vocab, seed, args.fast_chars, rng=rng)
     print("\n(b) generation, same weights")
     print(f"tutorial's loop (predict per character): {slow:10.1f} chars/s "
           f"({args.tutorial_chars} chars)")

@@ -342,3 +342,10 @@ def test_log_prob_is_the_models_own(model, vocab):
     assert sampling.log_prob(model, vocab, "shall i", "") == 0.0
     with pytest.raises(ValueError, match="not in the vocabulary"):
         sampling.log_prob(model, vocab, "shall i", "xyz")
+
+
+def test_generation_speed_is_positive_and_checks_length(model, vocab):
+    rate = sampling.generation_speed(model, vocab, "thou", 20, rng=np.random.default_rng(0))
+    assert rate > 0 and np.isfinite(rate)
+    with pytest.raises(ValueError, match="length"):
+        sampling.generation_speed(model, vocab, "thou", 0)

@@ -30,7 +30,6 @@ import logging
 import math
 import os
 import platform
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ import numpy as np
 
 from rnnbook.config import Profile
 from rnnbook.costs import param_count
+from rnnbook.sampling import generation_speed
 from rnnbook.training import nats_to_bits
 
 KINDS = ("rnn", "gru", "lstm")
@@ -491,17 +491,6 @@ def plot_epoch_seconds(ax, summaries: dict[str, Summary], title: str = "") -> No
 
 
 # ---------------------------------------------------------------- running it
-
-
-def generation_speed(model: Any, vocab: Any, seed_text: str, length: int,
-                     rng: np.random.Generator | None = None) -> float:
-    """Characters per second of :func:`rnnbook.sampling.generate` (one warm-up call first)."""
-    from rnnbook.sampling import generate
-
-    generate(model, vocab, seed_text, 1, rng=rng)  # builds and caches the NumPy stepper
-    start = time.perf_counter()
-    generate(model, vocab, seed_text, length, rng=rng)
-    return length / (time.perf_counter() - start)
 
 
 def run_comparison(
