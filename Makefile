@@ -34,8 +34,9 @@ book: $(CORPUS)
 	if [ -f _build/.profile ] && [ "$$(cat _build/.profile)" != "$$profile" ]; then \
 		echo "profile changed to $$profile: dropping the previous build"; rm -rf _build; \
 	fi; \
-	mkdir -p _build && echo "$$profile" > _build/.profile && echo "building the book with profile $$profile"
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	mkdir -p _build && echo "$$profile" > _build/.profile && echo "building the book with profile $$profile" && \
+	$(BIN)/jupyter-book build . --warningiserror --keep-going && \
+	$(BIN)/python tools/chapter_times.py "$$profile"
 	@echo "open _build/html/index.html"
 
 lint: $(STAMP)
@@ -55,7 +56,7 @@ test: lint pytest nbval
 colab-cells: $(STAMP)
 	$(BIN)/python -m rnnbook.colab chapters/*.ipynb
 
-# Drop stored outputs, except those of cells nbval compares (# NBVAL_CHECK_OUTPUT).
+# Drop stored outputs, except those of cells nbval compares (tag nbval-check-output).
 strip: $(STAMP)
 	$(BIN)/python tools/strip_outputs.py chapters/*.ipynb
 

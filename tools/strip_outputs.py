@@ -3,7 +3,7 @@
 Usage: python tools/strip_outputs.py chapters/*.ipynb
 
 The book executes every chapter when it builds, so stored outputs only matter to nbval, and only
-for cells marked ``# NBVAL_CHECK_OUTPUT``; everything else is cleared to keep diffs small.
+for cells tagged ``nbval-check-output``; everything else is cleared to keep diffs small.
 """
 
 import json
@@ -17,7 +17,7 @@ def strip(path: Path) -> bool:
     for cell in notebook["cells"]:
         if cell["cell_type"] != "code":
             continue
-        if "NBVAL_CHECK_OUTPUT" not in "".join(cell["source"]):
+        if "nbval-check-output" not in cell.get("metadata", {}).get("tags", []):
             cell["outputs"] = []
             cell["execution_count"] = None
     notebook.get("metadata", {}).pop("widgets", None)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import json
 import textwrap
 
 from IPython.display import Markdown
+
+from rnnbook.config import PROFILES, REPO_ROOT
 
 
 def source(obj: object, *, contains: str | None = None, context: int = 0) -> str:
@@ -35,3 +38,25 @@ def show_source(obj: object, *, contains: str | None = None, context: int = 0) -
     where = f"{obj.__module__}.{obj.__qualname__}" if hasattr(obj, "__qualname__") else ""
     caption = f"*from `{where}`*\n\n" if where else ""
     return Markdown(f"{caption}```python\n{code}\n```")
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def running_time(chapter: str) -> Markdown:
+    """How long a chapter takes under each profile, as the book builds measured it.
+
+    The figures come from ``benchmarks/results/chapter-times.json``, which ``make book`` updates
+    from its execution cache (``tools/chapter_times.py``); a profile never built says so.
+    """
+    path = REPO_ROOT / "benchmarks" / "results" / "chapter-times.json"
+    times = json.loads(path.read_text()) if path.is_file() else {}
+    parts = []
+    for profile in PROFILES:
+        got = times.get(profile, {}).get(chapter)
+        parts.append(f"`{profile}` {_duration(got['seconds'])} ({got['machine']}, {got['date']})"
+                     if got else f"`{profile}` not measured yet")
+    return Markdown("**Running time**, as measured by the book's builds: " + "; ".join(parts)
+                    + ".")
