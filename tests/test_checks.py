@@ -1,4 +1,4 @@
-"""The chapters' one-line claim checks: they pass silently enough, fail in words, skip by profile."""
+"""The chapters' one-line claim checks: one line when they hold, words when they fail, skip by profile."""
 
 import numpy as np
 import pytest

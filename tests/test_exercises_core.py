@@ -36,7 +36,8 @@ def test_the_right_answer_passes(capsys):
 
 
 def test_a_known_mistake_is_named():
-    with pytest.raises(core.ExerciseError, match="(?s)differs at row 0, column 1.*added x to itself"):
+    named = "(?s)differs at row 0, column 1.*added x to itself"
+    with pytest.raises(core.ExerciseError, match=named):
         check_double(lambda x: 3 * x)
 
 

@@ -88,5 +88,6 @@ def check_less(smaller: float, larger: float, *, claim: str, margin: float = 0.0
 def check_shape(array, shape: tuple, *, name: str) -> bool:
     """Check an array's shape; ``None`` in ``shape`` matches any size."""
     got = tuple(np.shape(array))
-    fits = len(got) == len(shape) and all(s is None or s == g for s, g in zip(shape, got))
+    fits = len(got) == len(shape) and all(
+        s is None or s == g for s, g in zip(shape, got, strict=True))
     return check(fits, f"{name} has shape {shape}", detail=f"got {got}")

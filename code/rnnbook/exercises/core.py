@@ -49,7 +49,7 @@ def first_difference(got, expected, *, atol: float, axes: Sequence[str] = ()) ->
         return None
     index = tuple(int(i) for i in bad[0])
     names = list(axes) + [f"axis {k}" for k in range(len(axes), len(index))]
-    where = ", ".join(f"{n} {i}" for n, i in zip(names, index))
+    where = ", ".join(f"{n} {i}" for n, i in zip(names, index, strict=False))
     worst = float(np.max(np.abs(got - expected)))
     return (f"differs at {where or 'the value'}: {got[index]:.6g} instead of "
             f"{expected[index]:.6g} ({len(bad)} of {got.size} entries differ, the largest "
