@@ -1,4 +1,4 @@
-"""The chapters' one-line claim checks: one line when they hold, words when they fail, skip by profile."""
+"""One-line claim checks: a line when they hold, words when they fail, skipped by profile."""
 
 import numpy as np
 import pytest
