@@ -9,7 +9,7 @@ Notation (Keras's, which this module matches number for number; ``bx`` is the in
     h~_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + bx_h)                   reset_after=False
     h_t  = z_t * h_{t-1} + (1 - z_t) * h~_t                             z keeps the old state
 
-Cho et al. (2014) and Chung et al. (2014) write the last line with z and 1 - z swapped; it is
+Cho et al. (2014) write the last line as here; Chung et al. (2014) swap z and 1 - z, which is
 the same model with z renamed 1 - z. The weights are exactly what ``keras.layers.GRU``'s
 ``get_weights()`` returns: ``kernel (features, 3*units)`` and ``recurrent_kernel
 (units, 3*units)`` with columns in the order z, r, h~, then ``bias``: ``(2, 3*units)`` when

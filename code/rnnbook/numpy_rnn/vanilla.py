@@ -1,9 +1,10 @@
 """The vanilla (Elman) RNN cell in NumPy: forward pass and backpropagation through time.
 
 The equations, with the weights exactly as ``keras.layers.SimpleRNN.get_weights()`` returns
-them (``kernel`` W_x (features, units), ``recurrent_kernel`` W_h (units, units), ``bias`` b)::
+them (``kernel`` W (features, units), ``recurrent_kernel`` U (units, units), ``bias`` b), in
+the notation of the whole course (W acts on the input, U on the previous state)::
 
-    a_t = x_t W_x + h_{t-1} W_h + b
+    a_t = x_t W + h_{t-1} U + b
     h_t = f(a_t)                    f = tanh or relu
 
 Row vectors, as Keras stores them: a batch of inputs is a (batch, features) matrix and the
