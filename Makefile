@@ -36,7 +36,8 @@ book: $(CORPUS)
 	fi; \
 	mkdir -p _build && echo "$$profile" > _build/.profile && echo "building the book with profile $$profile" && \
 	$(BIN)/jupyter-book build . --warningiserror --keep-going && \
-	$(BIN)/python tools/chapter_times.py "$$profile"
+	$(BIN)/python tools/chapter_times.py "$$profile" && \
+	$(BIN)/python tools/check_book_html.py
 	@echo "open _build/html/index.html"
 
 lint: $(STAMP)
