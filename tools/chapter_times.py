@@ -26,12 +26,12 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
 
 
-def measured() -> dict[str, tuple[float, str]]:
+def measured(cache: Path = CACHE) -> dict[str, tuple[float, str]]:
     """Chapter name -> (seconds, date) of its newest cached execution."""
     found: dict[str, tuple[float, str]] = {}
-    if not CACHE.is_dir():
+    if not cache.is_dir():
         return found
-    for record in sorted(get_cache(CACHE).list_cache_records(), key=lambda r: r.created):
+    for record in sorted(get_cache(cache).list_cache_records(), key=lambda r: r.created):
         path = Path(record.uri)
         seconds = (record.data or {}).get("execution_seconds")
         if path.parent.name == "chapters" and seconds is not None:
