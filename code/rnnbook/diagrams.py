@@ -251,3 +251,63 @@ def gru_cell_figure() -> Figure:
     ax.legend(legend, ["learned layer (weights W, U, b)", "element-wise operation"],
               loc="lower right", fontsize=9, frameon=False, bbox_to_anchor=(1.0, -0.05))
     return fig
+
+
+def unrolled_rnn(steps: int = 4, *, backward: bool = True) -> Figure:
+    """A vanilla RNN unrolled over ``steps`` time steps, with the paths of BPTT.
+
+    Forward (black): at each step ``x_t`` enters through ``W``, the previous state ``h_{t-1}``
+    through ``U``, the cell computes ``h_t = f(x_t W + h_{t-1} U + b)``, and a read-out gives
+    ``y_t`` (and the loss term ``l_t``). Backward (red, dashed, when ``backward``): the gradient
+    of each loss term comes down into ``h_t``, and the gradient at ``h_t`` goes back to
+    ``h_{t-1}`` multiplied by ``diag(f'(a_t)) U^T``, once per step: the product that vanishes or
+    explodes. The same ``W``, ``U`` and ``b`` are drawn at every step, because they are shared.
+    """
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    grad_color = CELL_COLOR
+    gap = 3.4  # horizontal distance between two steps
+    width = 1.2 + gap * steps
+    fig, ax = canvas((-1.4, width), (-2.1, 5.6), scale=0.8,
+                     title=f"A vanilla RNN unrolled over {steps} steps"
+                     + (": forward (black) and backward (red)" if backward else ""))
+    y_x, y_h, y_y = -0.9, 2.0, 4.7  # heights of the inputs, the cells and the outputs
+    w, h = BOX_SIZE
+
+    def back(start: Point, end: Point, label: str | None = None,
+             offset: Point = (0.0, 0.0)) -> None:
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>,head_length=6,head_width=3",
+                                     color=grad_color, lw=1.6, linestyle="--", shrinkA=0,
+                                     shrinkB=0, zorder=2))
+        if label:
+            mid = ((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1])
+            ax.text(*mid, label, fontsize=9.5, color=grad_color, ha="center", va="center",
+                    zorder=4)
+
+    ax.text(-0.9, y_h, "$h_0$", fontsize=13, ha="center", va="center")
+    for step in range(1, steps + 1):
+        xc = gap * (step - 1) + 1.4  # the column of step t
+        gate(ax, (xc, y_h), "tanh", f"$h_{{{step}}}$", symbol_offset=(-0.85, 0.62))
+        # forward: x_t -> W -> cell -> y_t, and h_{t-1} -> U -> cell
+        ax.text(xc, y_x - 0.25, f"$x_{{{step}}}$", fontsize=13, ha="center", va="top")
+        wire(ax, [(xc, y_x), (xc, y_h - h / 2)], label="$W$", label_offset=(0.12, 0.9))
+        wire(ax, [(xc, y_h + h / 2), (xc, y_y - 0.3)], label="$V$", label_offset=(0.12, 0.9))
+        ax.text(xc, y_y, f"$y_{{{step}}}$,  $\\ell_{{{step}}}$", fontsize=13, ha="center",
+                va="bottom")
+        left = -0.6 if step == 1 else xc - gap + w / 2
+        wire(ax, [(left, y_h + 0.12), (xc - w / 2, y_h + 0.12)], label="$U$",
+             label_offset=((xc - w / 2 - left) / 2 - 0.25, 0.3))
+        if backward:
+            # the loss term's own gradient comes down into h_t ...
+            back((xc + 0.45, y_y - 0.3), (xc + 0.45, y_h + h / 2),
+                 r"$\partial \ell_{" + str(step) + r"} / \partial h_{" + str(step) + "}$",
+                 offset=(0.75, 0.0))
+            # ... and the gradient at h_t goes back to h_{t-1} through U^T
+            back((xc - w / 2, y_h - 0.18), (left, y_h - 0.18),
+                 r"$\times\,\mathrm{diag}(f'(a_{" + str(step) + r"}))\,U^{\top}$",
+                 offset=(0.0, -0.5))
+    if backward:
+        ax.text(-1.3, -2.05, "dashed red: the gradient of the loss flows back; every step back "
+                "multiplies it by the Jacobian of one step", fontsize=9, color=grad_color,
+                ha="left", va="bottom")
+    return fig
