@@ -1,0 +1,172 @@
+"""Checkers for the exercises of the chapter "Text as data".
+
+In a notebook::
+
+    from rnnbook.exercises import text_as_data as check
+    check.one_hot_windows(one_hot_windows)
+    check.codec(sorted_chars, encode, decode)
+    check.window_count(n_windows)
+
+Each checker compares the learner's function with :mod:`rnnbook.data` (the course's reference)
+on several cases, and names the typical mistake when the answer matches one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from rnnbook import data
+from rnnbook.exercises import core
+
+# ---------------------------------------------------------------- one-hot windows
+
+WINDOWS = "one-hot windows"
+# (text length, window length, stride, vocabulary size): the tutorial's stride of 1, a stride
+# that does not divide the text, and a stride longer than the window.
+WINDOW_CASES = ((30, 5, 1, 7), (47, 6, 3, 11), (40, 4, 7, 5))
+
+
+def reference_one_hot_windows(ids: np.ndarray, seq_len: int, step: int,
+                              depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """The tutorial's windows, one-hot: x (windows, seq_len, depth), y (windows, depth), bool."""
+    x, y = data.next_char_windows(ids, seq_len=seq_len, step=step)
+    return data.one_hot(x, depth), data.one_hot(y, depth)
+
+
+def _window_mistakes(ids: np.ndarray, seq_len: int, step: int, depth: int) -> dict:
+    """The (x, y) each typical mistake gives on this case."""
+    n = len(ids)
+    starts = np.arange(0, n - seq_len, step)
+    eye = np.eye(depth, dtype=bool)
+    x_ok = eye[ids[starts[:, None] + np.arange(seq_len)]]
+    last_in_window = eye[ids[starts + seq_len - 1]]
+    two_ahead = eye[ids[np.minimum(starts + seq_len + 1, n - 1)]]
+    stride_one = reference_one_hot_windows(ids, seq_len, 1, depth)
+    stride_len = reference_one_hot_windows(ids, seq_len, seq_len, depth)
+    return {
+        "x": {
+            "the one-hot axis is in the wrong place: x should be (windows, seq_len, vocabulary), "
+            "with the vocabulary last": x_ok.transpose(0, 2, 1),
+            "the windows start every character: use the stride (step) between window starts":
+                stride_one[0],
+            "the windows start every seq_len characters: the stride is `step`, not the window "
+            "length": stride_len[0],
+        },
+        "y": {
+            "the target is off by one: it is the last character *of* the window, not the one "
+            "after it": last_in_window,
+            "the target is off by one: it is two characters after the window, not the next one":
+                two_ahead,
+            "the windows start every character: use the stride (step) between window starts":
+                stride_one[1],
+            "the windows start every seq_len characters: the stride is `step`, not the window "
+            "length": stride_len[1],
+        },
+    }
+
+
+@core.checker(WINDOWS)
+def one_hot_windows(fn: Callable) -> bool:
+    """Check ``fn(ids, seq_len, step, depth) -> (x, y)`` against the tutorial's windows."""
+    rng = np.random.default_rng(0)
+    for n, seq_len, step, depth in WINDOW_CASES:
+        ids = rng.integers(0, depth, size=n)
+        ids[:depth] = np.arange(depth)  # every character occurs
+        got = core.call(fn, ids.copy(), seq_len, step, depth)
+        core.expect(WINDOWS, isinstance(got, tuple) and len(got) == 2,
+                    f"return the pair (x, y); got {type(got).__name__}")
+        x_ref, y_ref = reference_one_hot_windows(ids, seq_len, step, depth)
+        mistakes = _window_mistakes(ids, seq_len, step, depth)
+        case = f"text of {n} ids, seq_len={seq_len}, step={step}, {depth} characters"
+        for name, got_part, ref, axes in (("x", got[0], x_ref, ("window", "position", "char")),
+                                          ("y", got[1], y_ref, ("window", "char"))):
+            core.compare(WINDOWS, name, np.asarray(got_part, dtype=float), ref, atol=0.5,
+                         axes=axes, mistakes=mistakes[name], case=case)
+    return core.passed(WINDOWS, f"x and y match rnnbook.data's windows on {len(WINDOW_CASES)} "
+                       "cases (strides 1, 3 and 7).")
+
+
+# ---------------------------------------------------------------- encode and decode
+
+CODEC = "encode and decode"
+CODEC_TEXTS = ("to be or not to be", "shall i compare thee to a summer's day?\nthou art more",
+               "abcabcxyz")
+
+
+@core.checker(CODEC)
+def codec(sorted_chars: Callable, encode: Callable, decode: Callable) -> bool:
+    """Check ``sorted_chars(text)``, ``encode(text, chars)`` and ``decode(ids, chars)``."""
+    for text in CODEC_TEXTS:
+        vocab = data.Vocabulary.from_text(text)
+        chars = core.call(sorted_chars, text)
+        chars = list(chars)
+        case = f"text {text[:24]!r}"
+        core.expect(CODEC, len(chars) == len(set(chars)),
+                    f"sorted_chars gives {len(chars)} characters with repeats ({case})",
+                    "keep each distinct character once: sorted(set(text))")
+        core.expect(CODEC, set(chars) == set(text),
+                    f"sorted_chars gives {len(chars)} characters; the text has "
+                    f"{len(set(text))} distinct ones ({case})")
+        core.expect(CODEC, chars == list(vocab.chars),
+                    f"sorted_chars gives the right characters in another order ({case})",
+                    "the order of a set is not stable between processes: sort it, "
+                    "sorted(set(text)), so that the ids are the same everywhere")
+        ids = core.call(encode, text, chars)
+        expected = vocab.encode(text)
+        core.expect(CODEC, not isinstance(ids, str) and len(ids) == len(text),
+                    f"encode should give one integer id per character ({case})")
+        core.expect(CODEC, all(isinstance(i, (int, np.integer)) for i in list(ids)),
+                    f"encode should give integer ids, got {type(list(ids)[0]).__name__} ({case})",
+                    "look each character up in a dict {char: position}")
+        core.compare(CODEC, "encode's ids", np.asarray(ids), expected, atol=0.5,
+                     axes=("character",), case=case,
+                     mistakes={"the ids start at 1: a character's id is its position in the "
+                               "sorted list, starting at 0": expected + 1})
+        back = core.call(decode, list(expected), chars)
+        core.expect(CODEC, isinstance(back, str),
+                    f"decode should return a string, got {type(back).__name__} ({case})",
+                    "join the characters: ''.join(...)")
+        core.expect(CODEC, back == text,
+                    f"decode(encode(text)) gives {back[:24]!r} instead of {text[:24]!r} ({case})",
+                    "an id is a position in chars: chars[i]")
+    return core.passed(CODEC, f"the vocabulary is sorted and decode inverts encode on "
+                       f"{len(CODEC_TEXTS)} texts.")
+
+
+# ---------------------------------------------------------------- how many windows
+
+COUNT = "window count"
+COUNT_CASES = ((93_718, 40, 1), (93_718, 40, 3), (84_346, 50, 50), (1000, 100, 7), (41, 40, 1),
+               (45, 40, 2), (101, 100, 100), (250, 10, 11))
+
+
+def reference_window_count(n: int, seq_len: int, step: int) -> int:
+    """Windows of ``seq_len`` inputs plus one target that a text of ``n`` characters gives."""
+    return (n - seq_len - 1) // step + 1
+
+
+@core.checker(COUNT)
+def window_count(fn: Callable) -> bool:
+    """Check ``fn(n, seq_len, step)`` against the windows rnnbook.data actually builds."""
+    for n, seq_len, step in COUNT_CASES:
+        got = core.call(fn, n, seq_len, step)
+        measured = len(data.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
+        if got == measured:
+            continue
+        case = f"n={n:,}, seq_len={seq_len}, step={step}"
+        hints = (
+            ((n - seq_len) // step + 1, "a window needs seq_len + 1 characters (its inputs and "
+             "the target after them): start from n - seq_len - 1"),
+            ((n - seq_len - 1) / step + 1, "the count is a whole number: use floor division //"),
+            ((n - seq_len - 1) // step, "count the first window too: + 1"),
+            (n // step, "a window cannot start in the last seq_len characters"),
+            ((n - seq_len) // step, "a window needs seq_len + 1 characters, and the first "
+             "window counts too"),
+        )
+        hint = next((h for value, h in hints if value == got), "")
+        core.expect(COUNT, False, f"your formula gives {got} windows for {case}; "
+                    f"rnnbook.data.next_char_windows builds {measured:,}", hint)
+    return core.passed(COUNT, f"your formula matches the windows built for {len(COUNT_CASES)} "
+                       "(n, seq_len, step) cases.")
