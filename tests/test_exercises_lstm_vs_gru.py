@@ -1,0 +1,140 @@
+"""The checkers of the chapter "LSTM or GRU?": references pass, typical mistakes are named."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rnnbook import comparison
+from rnnbook.costs import param_count
+from rnnbook.exercises import core
+from rnnbook.exercises import lstm_vs_gru as check
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def test_stubs_are_not_attempted(capsys):
+    assert check.matched_params(stub) is False
+    assert check.time_to_target(stub) is False
+    assert check.gap_verdict(stub) is False
+    assert check.seed_experiment(stub, stub) is False
+    assert capsys.readouterr().out.count("not attempted yet") == 4
+
+
+# ---------------------------------------------------------------- parameter counts
+
+
+def right_params():
+    lstm = 4 * 128 * (39 + 128 + 1) + 128 * 39 + 39
+    return {"lstm_params": lstm, "gru_units": 149, "gru_params": 3 * 149 * (39 + 149 + 2)
+            + 149 * 39 + 39}
+
+
+def test_matched_params_reference_passes(capsys):
+    assert check.matched_params(right_params) is True
+    assert "91,047" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("key", "value", "named"), [
+    ("lstm_params", param_count("lstm", 39, 128), "softmax layer"),
+    ("lstm_params", comparison.char_model_params("lstm", 128, 62), "62 input characters"),
+    ("gru_units", 171, "square of the width"),
+    ("gru_units", 150, "reset_after=False"),
+    ("gru_params", 91047, "rarely hits it exactly"),
+    ("gru_params", param_count("gru", 39, 149, reset_after=False) + 149 * 39 + 39,
+     "one bias vector"),
+])
+def test_matched_params_mistakes_are_named(key, value, named):
+    wrong = {**right_params(), key: value}
+    with pytest.raises(core.ExerciseError, match=f"(?s)Likely mistake.*{named}"):
+        check.matched_params(lambda: wrong)
+
+
+def test_matched_params_wants_whole_numbers():
+    with pytest.raises(core.ExerciseError, match="whole number"):
+        check.matched_params(lambda: {**right_params(), "gru_units": 149.3})
+
+
+# ---------------------------------------------------------------- time to target
+
+
+def reference_time(loss, seconds, target):
+    return comparison.time_to_loss(loss, seconds, target)
+
+
+def test_time_to_target_reference_passes(capsys):
+    assert check.time_to_target(reference_time) is True
+    assert "correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (check._no_interpolation, "end of the epoch"),
+    (check._last_crossing, "last crossing"),
+    (check._no_cumsum, "cumulative"),
+    (check._fraction_reversed, "wrong end"),
+    (check._first_epoch_wraps, "first epoch's end"),
+])
+def test_time_to_target_mistakes_are_named(wrong, named):
+    with pytest.raises(core.ExerciseError, match=f"(?s)Likely mistake.*{named}"):
+        check.time_to_target(wrong)
+
+
+@pytest.mark.parametrize("never", [lambda e: float(e[-1]), lambda e: math.inf, lambda e: None])
+def test_time_to_target_never_reached_must_be_nan(never):
+    def learner(loss, seconds, target):
+        t = reference_time(loss, seconds, target)
+        return never(np.cumsum(seconds)) if math.isnan(t) else t
+
+    with pytest.raises(core.ExerciseError, match="(?s)never reaches.*math.nan"):
+        check.time_to_target(learner)
+
+
+def test_time_to_target_that_raises_is_told_why():
+    def learner(loss, seconds, target):
+        if min(loss) > target:
+            raise IndexError("index 0 is out of bounds")
+        return reference_time(loss, seconds, target)
+
+    with pytest.raises(core.ExerciseError, match="raised IndexError"):
+        check.time_to_target(learner)
+
+
+# ---------------------------------------------------------------- the verdict and the experiment
+
+
+def test_gap_verdict_reference_passes():
+    assert check.gap_verdict(check.reference_verdict) is True
+
+
+def test_gap_verdict_mistakes_are_named():
+    by_means = lambda a, b: a.label if a.best_nats < b.best_nats else b.label  # noqa: E731
+    with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*mean losses only"):
+        check.gap_verdict(by_means)
+
+    def flipped(a, b):
+        gap = comparison.quality_gap(a, b)
+        return "no real gap" if not gap.separated else (b.label if gap.difference > 0 else a.label)
+
+    with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*worse model"):
+        check.gap_verdict(flipped)
+
+
+def fake_runs(seeds=(1, 2)):
+    runs = []
+    for seed in seeds:
+        for label, kind, best in (("RNN 8", "rnn", 2.2), ("GRU 8", "gru", 2.0)):
+            runs.append(comparison.RunResult(label=label, kind=kind, units=8, seed=seed,
+                                             params=1, seconds=[1.0, 1.0],
+                                             val_loss=[best + 0.2, best + 0.01 * seed]))
+    return runs
+
+
+def test_seed_experiment_checks_running_and_verdict(capsys):
+    assert check.seed_experiment(fake_runs, check.reference_verdict) is True
+    assert "verdict: GRU 8" in capsys.readouterr().out
+    with pytest.raises(core.ExerciseError, match="two seeds"):
+        check.seed_experiment(lambda: fake_runs(seeds=(1,)), check.reference_verdict)
+    with pytest.raises(core.ExerciseError, match="spread between seeds says"):
+        check.seed_experiment(fake_runs, lambda a, b: "no real gap")
