@@ -1,0 +1,139 @@
+"""The checkers of the sampling chapter: references pass, typical mistakes are named."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rnnbook import sampling
+from rnnbook.exercises import core
+from rnnbook.exercises import sampling_explorer as check
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def test_stubs_are_not_attempted(capsys):
+    assert check.top_k(stub) is False
+    assert check.top_p(stub) is False
+    assert check.entropy_limits(stub) is False
+    assert check.repetition(stub, None, None) is False
+    assert capsys.readouterr().out.count("not attempted yet") == 4
+
+
+# ---------------------------------------------------------------- top-k
+
+
+def test_top_k_reference_passes():
+    assert check.top_k(sampling.keep_top_k) is True
+
+
+def ascending_top_k(p, k):
+    keep = np.argsort(p)[:k]
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q / q.sum()
+
+
+def unnormalised_top_k(p, k):
+    keep = np.argsort(-p)[:k]
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q
+
+
+def one_too_many_top_k(p, k):
+    return sampling.keep_top_k(p, k + 1) if k < len(p) else p
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (ascending_top_k, "LEAST likely"),
+    (unnormalised_top_k, "renormalise"),
+    (one_too_many_top_k, "off-by-one"),
+])
+def test_top_k_mistakes_are_named(wrong, named):
+    with pytest.raises(core.ExerciseError, match=f"(?s)Likely mistake.*{named}"):
+        check.top_k(wrong)
+
+
+# ---------------------------------------------------------------- top-p
+
+
+def test_top_p_reference_passes():
+    assert check.top_p(sampling.keep_top_p) is True
+
+
+def without_crossing_top_p(p, top_p):
+    order = np.argsort(-p)
+    keep = order[np.cumsum(p[order]) < top_p]
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q / q.sum() if q.sum() else q
+
+
+def ascending_top_p(p, top_p):
+    order = np.argsort(p)
+    keep = order[np.cumsum(p[order]) - p[order] < top_p]
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q / q.sum()
+
+
+def unnormalised_top_p(p, top_p):
+    order = np.argsort(-p)
+    keep = order[np.cumsum(p[order]) - p[order] < top_p]
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (without_crossing_top_p, "crosses p"),
+    (ascending_top_p, "LEAST likely"),
+    (unnormalised_top_p, "renormalise"),
+])
+def test_top_p_mistakes_are_named(wrong, named):
+    with pytest.raises(core.ExerciseError, match=f"(?s)Likely mistake.*{named}"):
+        check.top_p(wrong)
+
+
+# ---------------------------------------------------------------- entropy at the two ends
+
+
+def test_entropy_limits_reference_passes(capsys):
+    p = np.random.default_rng(0).dirichlet(np.ones(39))
+    assert check.entropy_limits(lambda: {"cold": 0.0, "hot": math.log2(39)}, p) is True
+    out = capsys.readouterr().out
+    assert "5.285 bits" in out and "Measured on the model's distribution" in out
+
+
+@pytest.mark.parametrize(("guess", "named"), [
+    ({"cold": 0.0, "hot": math.log(39)}, "in nats"),
+    ({"cold": 0.0, "hot": math.log2(62)}, "before lower-casing"),
+    ({"cold": math.log2(39), "hot": 0.0}, "swapped"),
+])
+def test_entropy_limits_mistakes_are_named(guess, named):
+    with pytest.raises(core.ExerciseError, match=f"(?s)Likely mistake.*{named}"):
+        check.entropy_limits(lambda: guess)
+
+
+# ---------------------------------------------------------------- a temperature that loops
+
+
+@pytest.fixture(scope="module")
+def gru():
+    from rnnbook.models import load_char_model
+
+    model, vocab, _ = load_char_model("sonnets_gru128")
+    return model, vocab
+
+
+def test_repetition_cold_passes_and_warm_is_rejected(gru, capsys):
+    model, vocab = gru
+    assert check.repetition(lambda: 0.1, model, vocab) is True
+    assert "8-grams" in capsys.readouterr().out
+    with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*well below 1"):
+        check.repetition(lambda: 1.0, model, vocab)
+    with pytest.raises(core.ExerciseError, match="a number >= 0"):
+        check.repetition(lambda: "cold", model, vocab)
