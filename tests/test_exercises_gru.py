@@ -1,0 +1,100 @@
+"""The GRU chapter's exercise checkers: the solutions pass, typical mistakes are named."""
+
+import numpy as np
+import pytest
+
+from rnnbook import costs
+from rnnbook.exercises import core
+from rnnbook.exercises import gru as check
+from rnnbook.numpy_rnn.activations import sigmoid
+
+
+def solution_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+    W_z, W_r, W_h = np.split(kernel, 3, axis=-1)
+    U_z, U_r, U_h = np.split(recurrent_kernel, 3, axis=-1)
+    b_z, b_r, b_h = np.split(bias, 3)
+    z = sigmoid(x_t @ W_z + h_prev @ U_z + b_z)
+    r = sigmoid(x_t @ W_r + h_prev @ U_r + b_r)
+    h_tilde = np.tanh(x_t @ W_h + (r * h_prev) @ U_h + b_h)
+    return z * h_prev + (1 - z) * h_tilde
+
+
+def solution_memory(features, units, keep=30.0):
+    kernel = np.zeros((features, 3 * units))
+    recurrent = np.zeros((units, 3 * units))
+    bias = np.zeros((2, 3 * units))
+    bias[0, :units] = keep
+    return [kernel, recurrent, bias]
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def test_the_stubs_are_not_attempted(capsys):
+    assert check.gru_step(stub) is False
+    assert check.gru_lstm_ratio(...) is False
+    assert check.perfect_memory(stub) is False
+    assert capsys.readouterr().out.count("not attempted yet") == 3
+
+
+def test_the_solution_step_passes(capsys):
+    assert check.gru_step(solution_step) is True
+    assert "gru_step: correct." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("switches", "named"), [
+    ({"reset": "after"}, "the reset gate is applied after the matrix product"),
+    ({"swap_z": True}, "z and 1 - z are swapped"),
+    ({"reset": "none"}, "the reset gate is missing"),
+    ({"order": (1, 0, 2)}, "gate order"),
+    ({"recurrent": "kernel"}, "the previous"),
+])
+def test_typical_mistakes_are_named(switches, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.gru_step(lambda *a: check.mistaken_step(*a, **switches))
+    assert "Likely mistake: " + named in str(error.value)
+    assert "h_t differs at example" in str(error.value)
+
+
+def test_the_ratio():
+    right = costs.param_count("gru", 39, 256) / costs.param_count("lstm", 39, 256)
+    assert check.gru_lstm_ratio(right) is True
+    assert check.gru_lstm_ratio(round(right, 4)) is True
+    with pytest.raises(core.ExerciseError, match="two, one on the input side"):
+        check.gru_lstm_ratio(0.75)
+    with pytest.raises(core.ExerciseError, match="LSTM's count over the GRU's"):
+        check.gru_lstm_ratio(1 / right)
+    with pytest.raises(core.ExerciseError, match="a ratio of 0.75"):
+        check.gru_lstm_ratio(0.6)
+
+
+def test_the_perfect_memory(capsys):
+    assert check.perfect_memory(solution_memory) is True
+    assert "perfect_memory: correct." in capsys.readouterr().out
+
+
+def test_memory_mistakes_are_named():
+    def swapped(features, units):  # z near 0: the other convention's "keep"
+        return solution_memory(features, units, keep=-30.0)
+
+    def reset_gate(features, units):  # the bias on the reset gate's columns
+        w = solution_memory(features, units, keep=0.0)
+        w[2][0, units:2 * units] = 30.0
+        return w
+
+    def leaky(features, units):  # z = sigmoid(5) = 0.993 leaks over 50 steps
+        return solution_memory(features, units, keep=5.0)
+
+    def wrong_layout(features, units):
+        kernel, recurrent, bias = solution_memory(features, units)
+        return [kernel, recurrent, bias.sum(axis=0)]
+
+    with pytest.raises(core.ExerciseError, match="update gate is near 0"):
+        check.perfect_memory(swapped)
+    with pytest.raises(core.ExerciseError, match="you set the reset gate"):
+        check.perfect_memory(reset_gate)
+    with pytest.raises(core.ExerciseError, match=r"the update gate fell to 0\.99"):
+        check.perfect_memory(leaky)
+    with pytest.raises(core.ExerciseError, match="reset_after=False layout"):
+        check.perfect_memory(wrong_layout)
