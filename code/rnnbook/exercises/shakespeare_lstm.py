@@ -1,0 +1,216 @@
+"""Checkers for the exercises of the chapter "Writing like Shakespeare".
+
+In a notebook::
+
+    from rnnbook.exercises import shakespeare_lstm as check
+    check.temperature_softmax(temperature_softmax)
+    check.repeating_temperature(REPEATING_TEMPERATURE)
+    check.variant_experiment(build_variant, data, epochs=2, recipe=RECIPE)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+
+from rnnbook.exercises import core
+
+# ---------------------------------------------------------------- temperature from logits
+
+TEMPERATURE = "temperature sampling"
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def reference_temperature_softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """``softmax(logits / T)``, computed without overflow."""
+    return _softmax(np.asarray(logits, dtype=np.float64) / temperature)
+
+
+def _temperature_cases() -> list[tuple[np.ndarray, float, str]]:
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0.0, 2.0, size=9)
+    return [
+        (logits, 0.5, "T = 0.5 (sharper)"),
+        (logits, 2.0, "T = 2 (flatter)"),
+        (rng.normal(0.0, 1.0, size=(3, 6)), 0.7, "a batch of 3 rows, T = 0.7"),
+        (np.array([1000.0, 998.0, 990.0, 0.0]), 1.0, "large logits (1000), T = 1"),
+    ]
+
+
+@core.checker(TEMPERATURE)
+def temperature_softmax(fn: Callable) -> bool:
+    """Check ``fn(logits, temperature) -> probabilities`` (along the last axis)."""
+    for logits, temperature, case in _temperature_cases():
+        got = core.call(fn, logits.copy(), temperature)
+        expected = reference_temperature_softmax(logits, temperature)
+        p = _softmax(logits)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            raw = np.exp(logits / temperature)
+            naive = raw / raw.sum(axis=-1, keepdims=True)
+        if np.isnan(np.asarray(got, dtype=float)).any() and np.isnan(naive).any():
+            core.expect(TEMPERATURE, False, f"the probabilities contain NaN ({case})",
+                        "exp(1000) overflows: subtract the largest logit before exp "
+                        "(softmax does not change when a constant is subtracted)")
+        mistakes = {
+            "you divided the probabilities by T and renormalised: that cancels out, the "
+            "temperature changes nothing; divide the logits by T, then take the softmax": p,
+            "you divided the probabilities by T: divide the logits, then take the softmax":
+                p / temperature,
+            "you applied the softmax twice: once to logits / T is all it takes":
+                _softmax(expected),
+            "you multiplied by the temperature: T divides the logits (a low T sharpens)":
+                _softmax(logits * temperature),
+            "the probabilities are not normalised: divide exp(...) by its sum": raw,
+        }
+        core.compare(TEMPERATURE, "the probabilities", got, expected, atol=1e-6,
+                     axes=("row", "character") if logits.ndim == 2 else ("character",),
+                     mistakes=mistakes, case=case)
+    return core.passed(TEMPERATURE, "softmax(logits / T) on 4 cases, including a batch and "
+                       "logits large enough to overflow a naive exp.")
+
+
+# ---------------------------------------------------------------- a sampler that repeats itself
+
+REPEAT = "a temperature that repeats itself"
+REPEAT_SHARE = 0.25  # the share of repeated 8-grams the exercise asks for
+REPEAT_GRID = (0.1, 0.2, 0.3, 0.5, 1.0)
+REPEAT_SEED = "shall i compare thee to a summer's day?\n"
+
+
+@lru_cache(maxsize=1)
+def _committed_model():
+    from rnnbook.models import load_char_model
+
+    model, vocab, _ = load_char_model("sonnets_lstm128")
+    return model, vocab
+
+
+def repeated_share(temperature: float, length: int = 1000, seeds: int = 2) -> float:
+    """Share of 8-grams that repeat (1 - distinct share) in text the committed LSTM writes.
+
+    The mean over ``seeds`` samples of ``length`` characters after the same seed text, each
+    with its own fixed random generator (so the figure is the same on every run).
+    """
+    from rnnbook import sampling
+
+    model, vocab = _committed_model()
+    shares = [1.0 - sampling.distinct_ngrams(
+        sampling.generate(model, vocab, REPEAT_SEED, length, temperature=temperature,
+                          rng=np.random.default_rng(seed)), 8) for seed in range(seeds)]
+    return float(np.mean(shares))
+
+
+@core.checker(REPEAT)
+def repeating_temperature(temperature) -> bool:
+    """Measure the predicted temperature: at least a quarter of the 8-grams should repeat."""
+    if temperature is None or temperature is Ellipsis:
+        raise core.NotAttempted
+    core.expect(REPEAT, isinstance(temperature, (int, float)) and temperature >= 0,
+                f"a temperature is a number >= 0; got {temperature!r}")
+    grid = sorted(set(REPEAT_GRID) | {float(temperature)})
+    shares = {t: repeated_share(t) for t in grid}
+    print("temperature  repeated 8-grams (sonnets_lstm128, 2 x 1000 characters)")
+    for t in grid:
+        mark = "  <- your prediction" if t == float(temperature) else ""
+        print(f"{t:11.2f}  {shares[t]:16.1%}{mark}")
+    got = shares[float(temperature)]
+    core.expect(REPEAT, got >= REPEAT_SHARE,
+                f"at T = {temperature} only {got:.1%} of the 8-grams repeat, fewer than "
+                f"{REPEAT_SHARE:.0%}",
+                "a lower temperature sharpens the distribution towards the likeliest "
+                "character, and the likeliest continuation loops" if temperature > 0.05 else "")
+    core.expect(REPEAT, got > shares[1.0],
+                f"{got:.1%} repeated 8-grams at T = {temperature} is not more than the "
+                f"{shares[1.0]:.1%} at T = 1")
+    return core.passed(REPEAT, f"at T = {temperature}, {got:.0%} of the 8-grams repeat "
+                       f"(against {shares[1.0]:.1%} at T = 1).")
+
+
+# ---------------------------------------------------------------- an Embedding, a second layer
+
+VARIANT = "an Embedding and a second layer"
+
+
+def _recurrent_layers(model) -> list:
+    import keras
+
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
+
+
+def _has_embedding(model) -> bool:
+    import keras
+
+    return any(isinstance(layer, keras.layers.Embedding) for layer in model.layers)
+
+
+def _train(model, data, epochs: int, recipe: dict) -> tuple[float, float]:
+    """Train with the course's recipe; return (held-out nats per character, seconds)."""
+    from rnnbook import training
+
+    training.compile_char_model(model, recipe["learning_rate"])
+    start = time.perf_counter()
+    log = training.fit_char_model(model, data, epochs, batch_size=recipe["batch_size"])
+    return float(log.best_val_loss), time.perf_counter() - start
+
+
+@core.checker(VARIANT)
+def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: dict) -> bool:
+    """Train the course's LSTM(128) and the learner's variant alike; report held-out nats.
+
+    Checked: the variant builds, maps ids (batch, time) to probabilities (batch, time, vocab),
+    has an ``Embedding`` or more than one recurrent layer, and both models learn (held-out loss
+    below uniform guessing). Which of the two is better is reported, not checked: a few
+    epochs on one seed do not settle it.
+    """
+    import keras
+
+    from rnnbook.models import build_char_model
+
+    vocab_size = len(data.vocab)
+    keras.utils.set_random_seed(3)
+    variant = core.call(build_variant, vocab_size, recipe["dropout"])
+    core.expect(VARIANT, isinstance(variant, keras.Model),
+                f"build_variant should return a keras.Model; got {type(variant).__name__}")
+    probs = keras.ops.convert_to_numpy(variant(np.zeros((2, 7), dtype=np.int32)))
+    core.expect(VARIANT, probs.shape == (2, 7, vocab_size),
+                f"the variant maps ids (2, 7) to shape {probs.shape}, expected "
+                f"(2, 7, {vocab_size})",
+                "keep return_sequences=True on every recurrent layer, and a Dense softmax over "
+                "the vocabulary at the end")
+    core.expect(VARIANT, bool(np.allclose(probs.sum(-1), 1.0, atol=1e-4)),
+                "the variant's outputs do not sum to 1 over the vocabulary",
+                "end with Dense(vocab_size, activation='softmax')")
+    layers = len(_recurrent_layers(variant))
+    core.expect(VARIANT, _has_embedding(variant) or layers > 1,
+                f"the variant has no Embedding and {layers} recurrent layer(s): that is the "
+                "course's model again", "build_char_model(..., embedding_dim=32) or layers=2")
+
+    keras.utils.set_random_seed(3)
+    baseline = build_char_model(vocab_size, "lstm", 128, dropout=recipe["dropout"])
+    rows = []
+    for name, model in (("course's LSTM(128)", baseline), ("your variant", variant)):
+        nats, seconds = _train(model, data, epochs, recipe)
+        rows.append((name, model.count_params(), nats, seconds))
+    print(f"{'model':20s} {'parameters':>10s} {'held-out nats':>13s} {'bits/char':>9s} "
+          f"{'seconds':>8s}   ({epochs} epochs each)")
+    for name, params, nats, seconds in rows:
+        print(f"{name:20s} {params:10,d} {nats:13.3f} {nats / math.log(2):9.3f} {seconds:8.1f}")
+    uniform = math.log(vocab_size)
+    for name, _, nats, _ in rows:
+        core.expect(VARIANT, math.isfinite(nats) and nats < uniform,
+                    f"{name} ends at {nats:.3f} nats, no better than uniform guessing "
+                    f"({uniform:.3f})", "check the learning rate and that the model trains")
+    better = rows[1][2] < rows[0][2]
+    print(f"after {epochs} epochs your variant is {abs(rows[1][2] - rows[0][2]):.3f} nats "
+          f"{'better' if better else 'worse'} than the course's model on this seed")
+    return core.passed(VARIANT, "the variant builds, trains and is measured on the held-out "
+                       "characters.")

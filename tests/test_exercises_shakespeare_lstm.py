@@ -1,0 +1,137 @@
+"""The checkers of the chapter "Writing like Shakespeare": the reference passes, mistakes named."""
+
+import keras
+import numpy as np
+import pytest
+
+from rnnbook import models, training
+from rnnbook.exercises import core
+from rnnbook.exercises import shakespeare_lstm as check
+
+TEXT = ("shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
+        "rough winds do shake the darling buds of may,\nand summer's lease hath all too short "
+        "a date:\n") * 4
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+# ---------------------------------------------------------------- temperature from logits
+
+
+def test_temperature_reference_passes_and_stub_is_not_attempted(capsys):
+    assert check.temperature_softmax(lambda z, t: softmax(np.asarray(z) / t)) is True
+    assert check.temperature_softmax(stub) is False
+    out = capsys.readouterr().out
+    assert "correct" in out and "not attempted yet" in out
+
+
+def test_temperature_dividing_probabilities_is_named():
+    def renormalised(z, t):
+        q = softmax(z) / t
+        return q / q.sum(axis=-1, keepdims=True)
+
+    with pytest.raises(core.ExerciseError, match="(?s)T = 0.5.*cancels out"):
+        check.temperature_softmax(renormalised)
+    with pytest.raises(core.ExerciseError, match="divided the probabilities by T: divide"):
+        check.temperature_softmax(lambda z, t: softmax(z) / t)
+
+
+def test_temperature_softmax_twice_is_named():
+    with pytest.raises(core.ExerciseError, match="softmax twice"):
+        check.temperature_softmax(lambda z, t: softmax(softmax(np.asarray(z) / t)))
+
+
+def test_temperature_multiplied_is_named():
+    with pytest.raises(core.ExerciseError, match="multiplied by the temperature"):
+        check.temperature_softmax(lambda z, t: softmax(np.asarray(z) * t))
+
+
+def test_temperature_overflow_is_named():
+    def naive(z, t):
+        e = np.exp(np.asarray(z) / t)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        with pytest.raises(core.ExerciseError, match="(?s)NaN.*subtract the largest logit"):
+            check.temperature_softmax(naive)
+
+
+# ---------------------------------------------------------------- a sampler that repeats itself
+
+
+def test_repeating_temperature_low_passes_high_fails_unset_not_attempted(capsys):
+    assert check.repeating_temperature(...) is False
+    assert check.repeating_temperature(None) is False
+    assert "not attempted yet" in capsys.readouterr().out
+    assert check.repeating_temperature(0.1) is True
+    assert "your prediction" in capsys.readouterr().out
+    with pytest.raises(core.ExerciseError, match="(?s)fewer than 25%.*lower temperature"):
+        check.repeating_temperature(1.5)
+    with pytest.raises(core.ExerciseError, match=">= 0"):
+        check.repeating_temperature(-1)
+
+
+def test_repeated_share_falls_with_temperature():
+    assert check.repeated_share(0.1) > check.repeated_share(0.5) + 0.2 > check.repeated_share(1.0)
+
+
+# ---------------------------------------------------------------- an Embedding, a second layer
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    return training.prepare_char_data(TEXT, seq_len=20)
+
+
+RECIPE = {"learning_rate": 1e-2, "batch_size": 8, "dropout": 0.0}
+
+
+def test_variant_reference_runs_and_reports(small_data, capsys):
+    def variant(vocab_size, dropout):
+        return models.build_char_model(vocab_size, "lstm", 16, embedding_dim=8, layers=2,
+                                       dropout=dropout)
+
+    assert check.variant_experiment(variant, small_data, epochs=2, recipe=RECIPE) is True
+    out = capsys.readouterr().out
+    assert "your variant" in out and "held-out nats" in out and "correct" in out
+
+
+def test_variant_stub_is_not_attempted(small_data, capsys):
+    assert check.variant_experiment(stub, small_data, epochs=1, recipe=RECIPE) is False
+    assert "not attempted yet" in capsys.readouterr().out
+
+
+def test_variant_same_as_baseline_is_named(small_data):
+    with pytest.raises(core.ExerciseError, match="course's model again"):
+        check.variant_experiment(
+            lambda v, d: models.build_char_model(v, "lstm", 16, dropout=d), small_data,
+            epochs=1, recipe=RECIPE)
+
+
+def test_variant_without_return_sequences_is_named(small_data):
+    def last_only(vocab_size, dropout):
+        ids = keras.Input(shape=(None,), dtype="int32")
+        x = keras.layers.Embedding(vocab_size, 8)(ids)
+        x = keras.layers.LSTM(16)(x)
+        return keras.Model(ids, keras.layers.Dense(vocab_size, activation="softmax")(x))
+
+    with pytest.raises(core.ExerciseError, match="return_sequences"):
+        check.variant_experiment(last_only, small_data, epochs=1, recipe=RECIPE)
+
+
+def test_variant_without_softmax_is_named(small_data):
+    def logits(vocab_size, dropout):
+        ids = keras.Input(shape=(None,), dtype="int32")
+        x = keras.layers.Embedding(vocab_size, 8)(ids)
+        x = keras.layers.LSTM(16, return_sequences=True)(x)
+        return keras.Model(ids, keras.layers.Dense(vocab_size)(x))
+
+    with pytest.raises(core.ExerciseError, match="softmax"):
+        check.variant_experiment(logits, small_data, epochs=1, recipe=RECIPE)
