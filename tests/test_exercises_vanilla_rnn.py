@@ -87,7 +87,9 @@ def measure(seed=3, radius=0.8, activation="tanh"):
 def test_tenfold_a_right_measurement_passes_whatever_the_prediction(capsys):
     _, measured = measure()
     assert check.tenfold(measured, measured) is True
-    assert "within 0 steps" in capsys.readouterr().out
+    assert "was exactly that" in capsys.readouterr().out
+    assert check.tenfold(measured + 1, measured) is True
+    assert "within 1 step of" in capsys.readouterr().out
     assert check.tenfold(11, measured) is True  # a wrong guess is reported, not failed
     assert "steps off" in capsys.readouterr().out
 

@@ -151,7 +151,9 @@ def tenfold(prediction, measured) -> bool:
     with the likely mistake; a prediction is reported, right or wrong: it is a guess.
     """
     if prediction is None and measured is None:
-        return core.not_attempted(TENFOLD)
+        print(f"{TENFOLD}: not attempted yet. Set `prediction` to your guess, then `measured` "
+              "to what you measure, and run the cell again; the solution is folded below.")
+        return False
     core.expect(TENFOLD, prediction is not None, "write down your prediction (a number of steps) "
                 "before you measure: the point is to compare the two.")
     core.expect(TENFOLD, measured is not None, "now measure: `measured` is still None.")
@@ -183,13 +185,16 @@ def tenfold(prediction, measured) -> bool:
                     f"(the median over {len(REFERENCE_SEEDS)} draws; a draw moves it by a "
                     f"step or so).", hint)
     off = abs(float(prediction) - measured)
-    if off <= TENFOLD_TOLERANCE:
-        verdict = f"your prediction, {float(prediction):g}, was within {off:g} steps of it"
+    if off == 0:
+        verdict = f"your prediction, {float(prediction):g}, was exactly that"
+    elif off <= TENFOLD_TOLERANCE:
+        steps = "step" if off == 1 else "steps"
+        verdict = f"your prediction, {float(prediction):g}, was within {off:g} {steps} of it"
     else:
         verdict = (f"your prediction, {float(prediction):g}, was {off:g} steps off. The bound "
                    f"says at most {bound} steps (each step back shrinks the gradient by at "
                    "least 0.8), and tanh's slope 1 - h^2 < 1 makes each step shrink it more")
-    return core.passed(TENFOLD, f"you measured {measured:g} steps (the checker, {reference}); "
+    return core.passed(TENFOLD, f"You measured {measured:g} steps (the checker, {reference}); "
                        f"{verdict}.")
 
 
@@ -273,7 +278,9 @@ def irnn_scales(left: Mapping[float, float] | None) -> bool:
     the inputs moves it by less than a factor 1.5); the scales must straddle 1.
     """
     if left is None or (isinstance(left, Mapping) and not left):
-        return core.not_attempted(IRNN)
+        print(f"{IRNN}: not attempted yet. Fill the dict `left` with your measurements and run "
+              "the cell again; the solution is folded below.")
+        return False
     core.expect(IRNN, isinstance(left, Mapping), "give a dict {scale: gradient left after 99 "
                 f"steps}}; got {type(left).__name__}")
     scales = sorted(float(c) for c in left)
@@ -295,6 +302,6 @@ def irnn_scales(left: Mapping[float, float] | None) -> bool:
                         f"the checker measures {expected:.3g} (more than a factor of 10 apart).",
                         hint)
     low, high = scales[0], scales[-1]
-    return core.passed(IRNN, f"from scale {low:g} to {high:g} the gradient left after 99 steps "
+    return core.passed(IRNN, f"From scale {low:g} to {high:g} the gradient left after 99 steps "
                        f"goes from {values[low]:.2g} to {values[high]:.2g}: about c**99 "
                        f"({low ** 99:.2g} and {high ** 99:.2g}) times what is left at scale 1.")
