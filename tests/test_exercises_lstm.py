@@ -81,12 +81,12 @@ def test_the_parameter_count():
 
 def test_the_forget_bias_experiment():
     kept = {b: check.measure_kept_per_step(b) for b in (0.0, 1.0, 2.0)}
-    assert 0 < kept[0.0] < kept[1.0] < kept[2.0] < 1
+    assert 0 < kept[0.0] < kept[1.0] < kept[2.0]
     assert check.forget_bias_experiment(check.measure_kept_per_step) is True
 
 
-def test_the_forget_bias_experiment_rejects_a_wrong_direction_and_non_fractions():
+def test_the_forget_bias_experiment_rejects_a_wrong_direction_and_a_non_share():
     with pytest.raises(core.ExerciseError, match="forget gate's block"):
         check.forget_bias_experiment(lambda b: 0.9 - 0.1 * b)
-    with pytest.raises(core.ExerciseError, match="between 0 and 1"):
-        check.forget_bias_experiment(lambda b: 1.0 / (0.9 - 0.1 * b))
+    with pytest.raises(core.ExerciseError, match="positive number"):
+        check.forget_bias_experiment(lambda b: b - 0.5)

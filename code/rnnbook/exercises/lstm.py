@@ -217,17 +217,18 @@ def forget_bias_experiment(kept_per_step: Callable[[float], float],
     """Run the learner's measurement for each forget bias and check the direction of the result.
 
     ``kept_per_step(b)`` returns the share of the gradient one step passes back along the cell
-    state at initialisation with forget-gate bias ``b``. Its values must be fractions (the cell
-    path never amplifies at initialisation) and grow with the bias; the sizes of the effect are
-    printed, not checked, because they depend on the learner's set-up.
+    state at initialisation with forget-gate bias ``b``. Its values must be positive and grow
+    with the bias (the direction holds for any seed); the sizes of the effect are printed, not
+    checked, because they depend on the learner's set-up (near a bias of 3 a step can even pass
+    on slightly more than it received, through the hidden-state path).
     """
     kept = {b: core.call(kept_per_step, b) for b in biases}
     for b, value in kept.items():
         core.expect(FORGET, np.isscalar(value) or np.ndim(value) == 0,
                     f"kept_per_step({b}) should return one number, got {type(value).__name__}")
-        core.expect(FORGET, 0 < float(value) < 1,
-                    f"kept_per_step({b}) = {float(value):.4g}: a share kept per step lies "
-                    "between 0 and 1",
+        core.expect(FORGET, bool(np.isfinite(value)) and float(value) > 0,
+                    f"kept_per_step({b}) = {float(value):.4g}: a share kept per step is a "
+                    "positive number",
                     "the factor is (norm at the far distance / norm at the near one) ** "
                     "(1 / (far - near)), with far > near")
     values = [float(kept[b]) for b in biases]
