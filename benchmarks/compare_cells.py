@@ -2,7 +2,9 @@
 
 Trains the vanilla RNN, GRU and LSTM at 128 units and the GRU and RNN widened to the LSTM's
 parameter count, once per seed of the profile's plan (:func:`rnnbook.comparison.plan_for`),
-prints the table, and writes every run with the machine, backend, Keras version and profile
+prints the tables and the speed ratios against the LSTM (time per epoch, seconds and epochs to
+a common target, measured side by side: the chapter reports its own run's seconds and checks
+none of them), and writes every run with the machine, backend, Keras version and profile
 to ``benchmarks/results/compare_cells-<profile>-<backend>-<gpu|cpu>.json``. The chapter
 ``lstm_vs_gru`` shows such files next to the figures of the machine that builds the book.
 
@@ -54,9 +56,28 @@ def main(argv: list[str] | None = None) -> int:
     print(comparison.format_table(comparison.summarize(runs, labels=labels[:3])))
     print("\nsame parameters:")
     print(comparison.format_table(comparison.summarize(runs, labels=[labels[2], *labels[3:]])))
+    print(f"\nratios against {labels[2]}, measured side by side in this run (each pair on its "
+          "own common target; below 1: shorter than the LSTM's):")
+    for line in speed_ratios(runs, labels[2], [*labels[:2], *labels[3:]]):
+        print(line)
     path = comparison.save_results(args.out / comparison.results_name(env), runs, plan, env)
     print(f"\nwrote {path} ({env['wall_seconds']} s)")
     return 0
+
+
+def speed_ratios(runs, reference: str, others: list[str]) -> list[str]:
+    """One line per model: its time per epoch, seconds and epochs to the common target of the
+    pair, each divided by the ``reference`` model's."""
+    from rnnbook import comparison
+
+    lines = []
+    for label in others:
+        a, b = comparison.summarize(runs, labels=[label, reference]).values()
+        per_epoch = a.epoch_seconds / b.epoch_seconds
+        lines.append(f"{label}/{reference}: time per epoch {per_epoch:.2f}, "
+                     f"seconds to {a.target:.3f} nats {a.time_to_target / b.time_to_target:.2f}, "
+                     f"epochs to it {a.epochs_to_target / b.epochs_to_target:.2f}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ For each saved model (default: every model under data/models/) and each strategy
 rnnbook.sampling, it times one call that generates ``--length`` characters after a seed
 (the stepper already built, as in the explorer after its first click), ``--repeats`` times,
 and prints the best and the median, with the machine and backend it ran on. Absolute times
-hold for that machine only.
+hold for that machine only. The target of the sampling explorer, an answer within ``--target``
+seconds (default 0.5) for every model and strategy, is checked here on the slowest median: the
+exit status is 1 when it is missed (the chapter only reports its own timings).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--beam-width", type=int, default=5)
     parser.add_argument("--models", nargs="*", default=None)
+    parser.add_argument("--target", type=float, default=0.5,
+                        help="seconds the slowest strategy may take (median)")
     args = parser.parse_args(argv)
     names = args.models or saved_models()
     if not names:
@@ -79,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:24} {strategy:18} {best * 1e3:8.1f} {median * 1e3:10.1f} "
                   f"{args.length / median:9.0f}")
     print(f"\nslowest median: {slowest:.3f} s for {args.length} characters")
-    return 0
+    met = slowest < args.target
+    print(f"target: under {args.target} s: {'met' if met else 'MISSED'} "
+          f"({slowest / args.target:.2f} of the target)")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
