@@ -213,3 +213,11 @@ def test_unit_explorer_finds_and_shows_a_unit(model, ids):
     assert explorer.find_unit("(") is None and "not a valid" in explorer.status.value
     with pytest.raises(ValueError, match="steps"):
         UnitExplorer({"tiny": rec}, TEXT[:-1])
+
+
+def test_context_curve_has_every_context_and_the_full_loss(model, ids):
+    positions = np.arange(30, len(ids), 7)
+    curve = lookback.context_curve(model, ids, positions, contexts=(1, 5, len(ids)))
+    assert set(curve) == {1, 5, len(ids), None}
+    assert curve[len(ids)] == pytest.approx(curve[None], abs=1e-5)  # back to the start
+    assert curve[5] == pytest.approx(lookback.context_loss(model, ids, positions, 5))
