@@ -18,6 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+from rnnbook import comparison, summaries
+from rnnbook.config import active_profile, describe
+from rnnbook.data import Vocabulary, load_corpus
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -30,12 +34,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.profile:
         os.environ["RNNBOOK_PROFILE"] = args.profile
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-    from rnnbook import comparison
-    from rnnbook.config import active_profile, describe
-    from rnnbook.data import Vocabulary, load_corpus
-
     profile = active_profile()
     plan = comparison.plan_for(profile)
     print(describe(), flush=True)
@@ -51,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     labels = [spec.label for spec in specs]
     print(f"\nsame width (target: the lowest loss all of them reach), {env['hardware']}, "
           f"{env['backend']}:")
-    print(comparison.format_table(comparison.summarize(runs, labels=labels[:3])))
+    print(summaries.format_table(summaries.summarize(runs, labels=labels[:3])))
     print("\nsame parameters:")
-    print(comparison.format_table(comparison.summarize(runs, labels=[labels[2], *labels[3:]])))
+    print(summaries.format_table(summaries.summarize(runs, labels=[labels[2], *labels[3:]])))
     path = comparison.save_results(args.out / comparison.results_name(env), runs, plan, env)
     print(f"\nwrote {path} ({env['wall_seconds']} s)")
     return 0
