@@ -238,7 +238,7 @@ def run_comparison(
         One :class:`RunResult` per (seed, model), in the order run.
     """
     if not specs:
-        raise ValueError("specs is empty")
+        raise validate.error("specs", "name at least one model", received="no model")
     validate.number("plan.text_fraction", plan.text_fraction, 0, 1, low_open=True)
     vocab = Vocabulary.from_text(text.lower())  # the whole text's: the same models at any size
     text = text[: round(len(text) * plan.text_fraction)]

@@ -215,14 +215,16 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         if len(set(self.chars)) != len(self.chars):
-            raise ValueError("a vocabulary's characters must be distinct")
+            raise validate.error("chars", "be distinct characters",
+                                 received=f"{len(self.chars)} characters, "
+                                          f"{len(set(self.chars))} distinct")
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.chars)})
 
     @classmethod
     def from_text(cls, text: str) -> Vocabulary:
         """Every distinct character of ``text``, in sorted order."""
         if not text:
-            raise ValueError("cannot build a vocabulary from empty text")
+            raise validate.error("text", "be non-empty (a vocabulary needs characters)", text)
         return cls(tuple(sorted(set(text))))
 
     def __len__(self) -> int:

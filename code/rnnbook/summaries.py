@@ -78,7 +78,7 @@ def common_target(runs: Iterable[RunResult]) -> float:
     """The lowest validation loss that every run reaches: the largest of their best losses."""
     bests = [run.best for run in runs]
     if not bests:
-        raise ValueError("runs is empty")
+        raise validate.error("runs", "hold at least one run", received="no run")
     return max(bests)
 
 
@@ -163,7 +163,7 @@ def summarize(
                                  received=f"labels without runs {missing}")
         groups = {label: groups[label] for label in labels}
     if not groups:
-        raise ValueError("runs is empty")
+        raise validate.error("runs", "hold at least one run", received="no run")
     if target is None:
         target = common_target(run for group in groups.values() for run in group)
     out = {}
@@ -219,7 +219,7 @@ def format_table(summaries: dict[str, Summary] | Iterable[Summary]) -> str:
     """A Markdown table of summaries: one row per model, every measure of :class:`Summary`."""
     rows = list(summaries.values()) if isinstance(summaries, dict) else list(summaries)
     if not rows:
-        raise ValueError("summaries is empty")
+        raise validate.error("summaries", "hold at least one summary", received="none")
     target = rows[0].target
     lines = [
         f"| model | parameters | s/epoch | epochs to {target:.3f} nats | s to {target:.3f} nats "
@@ -251,7 +251,7 @@ def loss_band(runs: Sequence[RunResult], x: str = "epoch") -> tuple[np.ndarray, 
     """
     validate.one_of("x", x, ("epoch", "seconds"))
     if not runs:
-        raise ValueError("runs is empty")
+        raise validate.error("runs", "hold at least one run", received="no run")
     epochs = {len(run.val_loss) for run in runs}
     if len(epochs) != 1:
         raise validate.error("runs", "be the runs of one model, with as many epochs each",

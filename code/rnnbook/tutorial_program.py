@@ -213,7 +213,8 @@ def tutorial_to_char_model(model: keras.Model, chars: Sequence[str],
     dense = model.layers[-1]
     vocab = vocab or Vocabulary.from_text("".join(chars))
     if sorted(vocab.chars) != sorted(chars):
-        raise ValueError("vocab must hold exactly the tutorial's characters")
+        raise validate.error("vocab", "hold exactly the tutorial's characters",
+                             received=f"a vocabulary of {len(vocab)} characters")
     # perm[i] = the tutorial's id of the i-th character of the sorted vocabulary
     perm = np.array([list(chars).index(c) for c in vocab.chars])
     kernel, recurrent, bias = lstm.get_weights()
