@@ -171,7 +171,7 @@ def sample(
 
 
 # --------------------------------------------------------------------------------------------
-# Running a model: the seed, the cached stepper.
+# Running a model: the seed, the stepper.
 
 
 def prepare_seed(
