@@ -65,3 +65,17 @@ def test_stepper_rejects_bad_ids_and_state():
         stepper.initial_state(0)
     with pytest.raises(ValueError, match="Argument `model` must be a character model"):
         CharStepper.from_model(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+
+
+def test_weights_are_checked_and_split_once_not_per_step(monkeypatch):
+    from rnnbook.numpy_rnn import lstm
+
+    stepper = CharStepper.from_model(build_char_model(len(VOCAB), "lstm", units=4, layers=2))
+    calls = []
+    original = lstm._check_weights
+    monkeypatch.setattr(lstm, "_check_weights",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    stepper.feed(VOCAB.encode("shall i compare")[None])
+    assert calls == []  # the LSTMWeights built with the stepper skip every check
+    lstm.lstm_step(np.zeros((1, 4)), np.zeros((1, 4)), np.zeros((1, 4)), stepper.cells[1])
+    assert calls == [1]  # whereas Keras's arrays are checked at every call

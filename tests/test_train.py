@@ -5,6 +5,7 @@ import math
 import pytest
 
 from rnnbook import train
+from rnnbook.config import Profile
 from rnnbook.data import Vocabulary
 from rnnbook.models import load_char_model, saved_models
 
@@ -28,3 +29,13 @@ def test_train_command_saves_a_model_with_its_card(tmp_path, monkeypatch, capsys
     assert "saved" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         train.parse_args(["--units", "0"])
+
+
+def test_the_command_line_defaults_are_the_profile_s_recipe(monkeypatch):
+    for name in ("cpu", "gpu"):
+        monkeypatch.setenv("RNNBOOK_PROFILE", name)
+        recipe = Profile(name).recipe
+        args = train.parse_args([])
+        assert (args.seq_len, args.batch_size, args.learning_rate, args.dropout, args.clipnorm,
+                args.epochs) == (recipe.seq_len, recipe.batch_size, recipe.learning_rate,
+                                 recipe.dropout, recipe.clipnorm, recipe.epochs)
