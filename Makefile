@@ -7,8 +7,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := data/sonnets.txt
-# Quiet TensorFlow's start-up logs.
-export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: book test lint pytest nbval corpus colab-cells strip clean
 

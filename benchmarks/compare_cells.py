@@ -20,6 +20,10 @@ import sys
 import time
 from pathlib import Path
 
+from rnnbook import comparison, summaries
+from rnnbook.config import active_profile, describe
+from rnnbook.data import Vocabulary, load_corpus
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -32,12 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.profile:
         os.environ["RNNBOOK_PROFILE"] = args.profile
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-    from rnnbook import comparison
-    from rnnbook.config import active_profile, describe
-    from rnnbook.data import Vocabulary, load_corpus
-
     profile = active_profile()
     plan = comparison.plan_for(profile)
     print(describe(), flush=True)
@@ -53,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     labels = [spec.label for spec in specs]
     print(f"\nsame width (target: the lowest loss all of them reach), {env['hardware']}, "
           f"{env['backend']}:")
-    print(comparison.format_table(comparison.summarize(runs, labels=labels[:3])))
+    print(summaries.format_table(summaries.summarize(runs, labels=labels[:3])))
     print("\nsame parameters:")
-    print(comparison.format_table(comparison.summarize(runs, labels=[labels[2], *labels[3:]])))
+    print(summaries.format_table(summaries.summarize(runs, labels=[labels[2], *labels[3:]])))
     print(f"\nratios against {labels[2]}, measured side by side in this run (each pair on its "
           "own common target; below 1: shorter than the LSTM's):")
     for line in speed_ratios(runs, labels[2], [*labels[:2], *labels[3:]]):
@@ -68,11 +66,9 @@ def main(argv: list[str] | None = None) -> int:
 def speed_ratios(runs, reference: str, others: list[str]) -> list[str]:
     """One line per model: its time per epoch, seconds and epochs to the common target of the
     pair, each divided by the ``reference`` model's."""
-    from rnnbook import comparison
-
     lines = []
     for label in others:
-        a, b = comparison.summarize(runs, labels=[label, reference]).values()
+        a, b = summaries.summarize(runs, labels=[label, reference]).values()
         per_epoch = a.epoch_seconds / b.epoch_seconds
         lines.append(f"{label}/{reference}: time per epoch {per_epoch:.2f}, "
                      f"seconds to {a.target:.3f} nats {a.time_to_target / b.time_to_target:.2f}, "

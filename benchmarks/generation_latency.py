@@ -4,7 +4,7 @@
 
 For each saved model (default: every model under data/models/) and each strategy of
 rnnbook.sampling, it times one call that generates ``--length`` characters after a seed
-(the stepper already built, as in the explorer after its first click), ``--repeats`` times,
+(the call the explorer makes on a click, given the Keras model), ``--repeats`` times,
 and prints the best and the median, with the machine and backend it ran on. Absolute times
 hold for that machine only. The target of the sampling explorer, an answer within ``--target``
 seconds (default 0.5) for every model and strategy, is checked here on the slowest median: the
@@ -14,18 +14,15 @@ exit status is 1 when it is missed (the chapter only reports its own timings).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from rnnbook import sampling  # noqa: E402
-from rnnbook.config import describe  # noqa: E402
-from rnnbook.models import hardware, load_char_model, saved_models  # noqa: E402
+from rnnbook import sampling  # first: rnnbook quiets TensorFlow's start-up logs
+from rnnbook.config import describe, hardware
+from rnnbook.models import load_char_model, saved_models
 
 SEED_TEXT = "shall i compare thee to a summer's day?\n"
 STRATEGIES = {
@@ -66,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     slowest = 0.0
     for name in names:
         model, vocab, _ = load_char_model(name)
-        sampling.generate(model, vocab, SEED_TEXT, 5)  # builds and caches the stepper
+        sampling.generate(model, vocab, SEED_TEXT, 5)  # a warm-up
         rng = np.random.default_rng(0)
         cases = {
             k: (lambda kw=kw, m=model, v=vocab, r=rng:

@@ -23,31 +23,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import keras
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from rnnbook import config  # noqa: E402
-from rnnbook.data import load_corpus, train_val_split  # noqa: E402
-from rnnbook.models import build_char_model, hardware  # noqa: E402
-from rnnbook.sampling import generation_speed  # noqa: E402
-from rnnbook.training import (  # noqa: E402
-    compile_char_model,
-    fit_char_model,
+from rnnbook import config  # first: it quiets TensorFlow's start-up logs
+from rnnbook.config import hardware, recipe_for
+from rnnbook.data import load_corpus, train_val_split
+from rnnbook.fitting import compile_char_model, fit_char_model
+from rnnbook.models import build_char_model
+from rnnbook.sampling import generation_speed
+from rnnbook.tutorial_program import (
     fit_tutorial,
-    prepare_char_data,
-    recipe,
     tutorial_generate,
     tutorial_held_out,
     tutorial_model,
     tutorial_prepare,
     tutorial_to_char_model,
 )
+from rnnbook.windows import prepare_char_data
 
 
 class StopAt(keras.callbacks.Callback):
@@ -76,7 +72,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     profile = args.profile or config.active_profile().name
-    settings = recipe(profile)
+    settings = recipe_for(profile)
     print(f"machine : {platform.platform()}; {hardware()}")
     print(f"software: {config.describe()}")
     print(f"course's recipe ({profile} profile): {settings}")
@@ -99,10 +95,10 @@ def main(argv: list[str] | None = None) -> dict:
     t_tutorial = tut_log.time_to(target)
 
     config.set_seed()
-    data = prepare_char_data(text, seq_len=settings["seq_len"])
-    model = build_char_model(len(data.vocab), "lstm", 128, dropout=settings["dropout"])
-    compile_char_model(model, settings["learning_rate"])
-    log = fit_char_model(model, data, args.max_epochs, batch_size=settings["batch_size"],
+    data = prepare_char_data(text, seq_len=settings.seq_len)
+    model = build_char_model(len(data.vocab), "lstm", 128, dropout=settings.dropout)
+    compile_char_model(model, settings.learning_rate)
+    log = fit_char_model(model, data, args.max_epochs, batch_size=settings.batch_size,
                          callbacks=[StopAt(target)])
     print("course's recipe: epoch, training loss, held-out loss (nats/char), elapsed s")
     for r in log.records:

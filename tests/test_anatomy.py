@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from rnnbook import anatomy, lookback, models
-from rnnbook.models import CharStepper
+from rnnbook.stepper import CharStepper
 from tests.conftest import SONNET_LINES
 
 TEXT = SONNET_LINES * 3

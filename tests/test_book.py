@@ -1,6 +1,9 @@
 """The book's structure: the table of contents, the intro's chapter map and the chapters agree."""
 
+import json
 import re
+
+import pytest
 
 from rnnbook.config import REPO_ROOT
 
@@ -30,3 +33,64 @@ def test_execution_settings():
     assert re.search(r"^\s+execute_notebooks:\s*cache", config, re.M)
     timeout = int(re.search(r"^\s+timeout:\s*(\d+)", config, re.M).group(1))
     assert timeout >= 600, "training cells need more than the 30 s default"
+
+
+HIDDEN = {"remove-cell", "remove-input", "hide-cell", "hide-input"}
+
+
+def chapters() -> dict[str, list[dict]]:
+    """Each chapter's cells, by chapter name."""
+    return {p.stem: json.loads(p.read_text(encoding="utf-8"))["cells"]
+            for p in sorted((REPO_ROOT / "chapters").glob("*.ipynb"))}
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def tags(cell: dict) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+@pytest.mark.parametrize("name", sorted(chapters()))
+def test_checks_stay_out_of_the_readers_way(name):
+    for cell in chapters()[name]:
+        if cell["cell_type"] != "code":
+            continue
+        text = source(cell)
+        assert "NBVAL_" not in text, f"{name}: nbval markers are cell tags, not comments"
+        if not tags(cell) & HIDDEN:
+            asserts = [line for line in text.splitlines() if line.strip().startswith("assert ")]
+            assert not asserts, f"{name}: a reader-visible cell asserts: {asserts[0]}"
+        if "check" in tags(cell):
+            assert "remove-cell" in tags(cell), f"{name}: a check cell must be removed from HTML"
+
+
+@pytest.mark.parametrize("name", sorted(chapters()))
+def test_every_chapter_states_its_running_time(name):
+    header = [c for c in chapters()[name][:6] if f'running_time("{name}")' in source(c)]
+    assert header and "remove-input" in tags(header[0]), name
+
+
+@pytest.mark.parametrize("name", sorted(chapters()))
+def test_exercises_are_numbered_with_gated_folded_solutions(name):
+    cells = chapters()[name]
+    markdown = [source(c) for c in cells if c["cell_type"] == "markdown"]
+    labels = re.findall(r"^:label: (\S+)", "\n".join(
+        m for m in markdown if re.search(r"^(```|:::)\{exercise\}", m, re.M)), re.M)
+    assert len(labels) >= 3, f"{name}: {len(labels)} exercises"
+    assert all(label.startswith(f"{name}-ex-") for label in labels), labels
+    starts = [m for m in markdown if "{solution-start}" in m]
+    ends = [m for m in markdown if "{solution-end}" in m]
+    assert len(starts) == len(ends) >= 1
+    assert all(":class: dropdown" in s for s in starts), f"{name}: every solution folded"
+    inside = False
+    for cell in cells:
+        text = source(cell)
+        if cell["cell_type"] == "markdown":
+            inside = ("{solution-start}" in text) or (inside and "{solution-end}" not in text)
+        elif inside:
+            meta = cell.get("metadata", {})
+            assert "solution" in tags(cell), f"{name}: solution cells carry the tag"
+            assert meta.get("jupyter", {}).get("source_hidden") is True, name
+            assert meta.get("cellView") == "form" and text.startswith("#@title"), name

@@ -1,9 +1,13 @@
 """Profiles, seeds and paths."""
 
+import dataclasses
+import os
+
 import numpy as np
 import pytest
 
 from rnnbook import config
+from rnnbook.config import Profile
 
 
 def test_profile_from_environment(monkeypatch):
@@ -47,3 +51,20 @@ def test_data_dir(monkeypatch, tmp_path):
 def test_describe_names_profile_and_backend():
     line = config.describe()
     assert "profile: smoke" in line and "Keras 3." in line
+
+
+def test_recipe_per_profile():
+    assert config.recipe_for("cpu").seq_len == 50
+    assert config.recipe_for("smoke") == config.recipe_for("cpu")
+    assert config.recipe_for("gpu").batch_size >= config.recipe_for("cpu").batch_size
+    assert Profile("gpu").recipe is config.recipe_for("gpu")  # one object per profile
+    recipe = config.recipe_for("cpu")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        recipe.seq_len = 1  # frozen: nobody can change the table
+    assert config.recipe_for("cpu").seq_len == 50
+    with pytest.raises(ValueError, match="Argument `profile` .* Received: profile='tpu'"):
+        config.recipe_for("tpu")
+
+
+def test_hardware_names_cores():
+    assert f"{os.cpu_count()} cores" in config.hardware()

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from rnnbook import comparison
+from rnnbook import comparison, summaries
 from rnnbook.costs import param_count
 from rnnbook.exercises import core
 from rnnbook.exercises import lstm_vs_gru as check
@@ -61,7 +61,7 @@ def test_matched_params_wants_whole_numbers():
 
 
 def reference_time(loss, seconds, target):
-    return comparison.time_to_loss(loss, seconds, target)
+    return summaries.time_to_loss(loss, seconds, target)
 
 
 def test_time_to_target_reference_passes(capsys):
@@ -114,7 +114,7 @@ def test_gap_verdict_mistakes_are_named():
         check.gap_verdict(by_means)
 
     def flipped(a, b):
-        gap = comparison.quality_gap(a, b)
+        gap = summaries.quality_gap(a, b)
         return "no real gap" if not gap.separated else (b.label if gap.difference > 0 else a.label)
 
     with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*worse model"):

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook import models, training
+from rnnbook import models, windows
 from rnnbook.exercises import core
 from rnnbook.exercises import shakespeare_lstm as check
 
@@ -87,7 +87,7 @@ def test_repeated_share_falls_with_temperature():
 
 @pytest.fixture(scope="module")
 def small_data():
-    return training.prepare_char_data(TEXT, seq_len=20)
+    return windows.prepare_char_data(TEXT, seq_len=20)
 
 
 RECIPE = {"learning_rate": 1e-2, "batch_size": 8, "dropout": 0.0}

@@ -18,7 +18,7 @@ import time
 import keras
 import numpy as np
 
-from rnnbook import sampling, training
+from rnnbook import sampling, tutorial_program
 
 TEXT = ("shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
         "rough winds do shake the darling buds of may,\nand summer's lease hath all too short "
@@ -40,16 +40,16 @@ TARGET = {"tensorflow": 100}  # other backends: 10 (see above)
 
 def test_stateful_generation_is_at_least_100_times_the_tutorials_predict_loop():
     keras.utils.set_random_seed(0)
-    tut = training.tutorial_prepare(TEXT, maxlen=40)
-    model = training.tutorial_model(40, len(tut.chars), units=64)
-    char_model, vocab = training.tutorial_to_char_model(model, tut.chars)
+    tut = tutorial_program.tutorial_prepare(TEXT, maxlen=40)
+    model = tutorial_program.tutorial_model(40, len(tut.chars), units=64)
+    char_model, vocab = tutorial_program.tutorial_to_char_model(model, tut.chars)
     seed = TEXT[:40]
     rng = np.random.default_rng(0)
-    training.tutorial_generate(model, seed, tut.chars, 2, rng=rng)  # warm up predict
+    tutorial_program.tutorial_generate(model, seed, tut.chars, 2, rng=rng)  # warm up predict
     sampling.generate(char_model, vocab, seed, 5, rng=rng)  # build and cache the stepper
 
     slow_chars, fast_chars = 10, 2000
-    slow = best_rate(lambda: training.tutorial_generate(model, seed, tut.chars, slow_chars,
+    slow = best_rate(lambda: tutorial_program.tutorial_generate(model, seed, tut.chars, slow_chars,
                                                         rng=rng), slow_chars, repeats=2)
     fast = best_rate(lambda: sampling.generate(char_model, vocab, seed, fast_chars, rng=rng),
                      fast_chars, repeats=3)

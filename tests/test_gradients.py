@@ -58,7 +58,7 @@ def test_gradient_norms_rejects_bad_arguments():
         gradient_norms("transformer", x, weights)
     with pytest.raises(ValueError, match="state"):
         gradient_norms("rnn", x, weights, state="c")
-    with pytest.raises(ValueError, match="x must be"):
+    with pytest.raises(ValueError, match="Argument `x` must be"):
         gradient_norms("rnn", x[0], weights)
     with pytest.raises(ValueError, match="radius"):
         recurrent_matrix(3, -1.0, np.random.default_rng(0))

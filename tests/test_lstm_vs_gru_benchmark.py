@@ -2,7 +2,7 @@
 
 import importlib.util
 
-from rnnbook import comparison
+from rnnbook import comparison, summaries
 from rnnbook.config import REPO_ROOT
 
 
@@ -20,7 +20,7 @@ def test_speed_ratios_of_the_recorded_cpu_runs():
     lines = load_script().speed_ratios(runs, "LSTM 128", ["RNN 128", "GRU 128"])
     assert len(lines) == 2
     assert lines[0].startswith("RNN 128/LSTM 128: time per epoch ")
-    gru = comparison.summarize(runs, labels=["GRU 128", "LSTM 128"])
+    gru = summaries.summarize(runs, labels=["GRU 128", "LSTM 128"])
     expected = gru["GRU 128"].epoch_seconds / gru["LSTM 128"].epoch_seconds
     assert f"time per epoch {expected:.2f}," in lines[1]
     assert "seconds to 1.743 nats" in lines[1] and "epochs to it" in lines[1]

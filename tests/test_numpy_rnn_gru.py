@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.numpy_rnn import check_gradients, gru_backward, gru_forward, gru_step
+from rnnbook.numpy_rnn import gru_backward, gru_forward, gru_step
+from rnnbook.numpy_rnn.gradcheck import check_gradients
 from rnnbook.numpy_rnn.gru import split_weights
 
 FEATURES, UNITS, BATCH, STEPS = 4, 6, 3, 7
@@ -99,7 +100,7 @@ def test_bad_input_is_named():
         split_weights(weights[:2] + [np.zeros(3 * UNITS)], reset_after=True)
     with pytest.raises(ValueError, match="reset_after=True"):
         gru_forward(x, weights, reset_after=False)
-    with pytest.raises(ValueError, match="x must be"):
+    with pytest.raises(ValueError, match="Argument `x` must be"):
         gru_forward(x[0], weights)
     with pytest.raises(ValueError, match="features"):
         gru_forward(x[:, :, :2], weights)

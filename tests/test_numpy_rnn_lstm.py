@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.numpy_rnn import check_gradients, lstm_backward, lstm_forward, lstm_step
+from rnnbook.numpy_rnn import lstm_backward, lstm_forward, lstm_step
+from rnnbook.numpy_rnn.gradcheck import check_gradients
 from rnnbook.numpy_rnn.lstm import lstm_gates, split_gates
 
 BATCH, TIME, FEATURES, UNITS = 3, 7, 4, 5

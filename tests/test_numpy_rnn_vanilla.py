@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.numpy_rnn import check_gradients, rnn_backward, rnn_forward, rnn_step
+from rnnbook.numpy_rnn import rnn_backward, rnn_forward, rnn_step
+from rnnbook.numpy_rnn.gradcheck import check_gradients
 
 
 def _keras_weights(features, units, seed, recurrent_scale=1.0):
@@ -91,7 +92,7 @@ def test_bad_input_is_named():
     x = np.zeros((2, 5, 3), np.float32)
     with pytest.raises(ValueError, match="activation"):
         rnn_forward(x, weights, activation="sigmoid")
-    with pytest.raises(ValueError, match="x must be"):
+    with pytest.raises(ValueError, match="Argument `x` must be"):
         rnn_forward(x[0], weights)
     with pytest.raises(ValueError, match="features"):
         rnn_forward(np.zeros((2, 5, 2), np.float32), weights)

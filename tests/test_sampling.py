@@ -179,7 +179,7 @@ def test_entropy_and_distinct_ngrams():
     assert distinct_ngrams("abcabc", 3) == pytest.approx(3 / 4)
     assert distinct_ngrams("abcd", 2) == 1.0
     assert distinct_ngrams("ab", 3) == 0.0
-    with pytest.raises(ValueError, match="n must"):
+    with pytest.raises(ValueError, match="Argument `n` must be a positive integer. Received: n=0"):
         distinct_ngrams("abc", 0)
 
 
@@ -311,16 +311,19 @@ def test_beam_search_edge_cases(model, vocab):
     assert len(text) == 5
 
 
-def test_stepper_cache_is_reused_and_never_stale(model, vocab):
+def test_a_held_stepper_is_reused_and_a_model_is_never_stale(model, vocab):
     import keras
 
     first = sampling.stepper_for(model)
-    assert sampling.stepper_for(model) is first  # cheap repeated calls
+    assert sampling.stepper_for(first) is first  # a stepper the caller holds: reused as is
+    assert sampling.generate(first, vocab, "thou", 20, temperature=0) == sampling.generate(
+        model, vocab, "thou", 20, temperature=0)
     m = keras.models.clone_model(model)
     m.set_weights(model.get_weights())
     old = sampling.stepper_for(m)
     m.set_weights([w * 1.5 for w in m.get_weights()])  # as training would
     assert sampling.stepper_for(m) is not old
+    assert not np.allclose(sampling.stepper_for(m).dense_kernel, old.dense_kernel)
     after = sampling.generate(m, vocab, "thou", 30, temperature=0)
     ids = np.concatenate([vocab.encode("thou"), vocab.encode(after)])[None, :]
     greedy = ops.convert_to_numpy(m(ids[:, :-1], training=False))[0, 3:].argmax(-1)

@@ -143,7 +143,7 @@ def test_generation_of_200_characters_is_fast(vocab):
     import time
 
     big = models.build_char_model(len(vocab), kind="lstm", units=128)
-    sampling.generate(big, vocab, "thou", 5)  # build and cache the stepper
+    sampling.generate(big, vocab, "thou", 5)  # a warm-up call
     times = []
     for _ in range(3):  # best of three: a shared machine has its hiccups
         start = time.perf_counter()

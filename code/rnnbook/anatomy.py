@@ -3,7 +3,7 @@
 - :func:`record`: run a :func:`~rnnbook.models.build_char_model` model over a text with the
   course's NumPy cells (:mod:`rnnbook.numpy_rnn`), fed the weights the Keras layers hold, and
   keep every step's gates, cell state and hidden state (a :class:`Recording`). The hidden
-  states are the ones :class:`~rnnbook.models.CharStepper` computes (a test checks it).
+  states are the ones :class:`~rnnbook.stepper.CharStepper` computes (a test checks it).
 - :func:`text_features`: simple properties of every character (position in the line,
   characters to the end of the line, inside a word, ...), aligned with the recorded steps.
 - :func:`correlations` / :func:`best_unit`: the Pearson correlation of every unit with a
@@ -97,7 +97,7 @@ def record(model: keras.Model, ids: Sequence[int] | np.ndarray, layer: int = -1)
         layer: the recurrent layer to keep (default the last, the one the softmax reads).
 
     Returns:
-        A :class:`Recording` in float32, as :class:`~rnnbook.models.CharStepper` computes.
+        A :class:`Recording` in float32, as :class:`~rnnbook.stepper.CharStepper` computes.
     """
     ids = np.asarray(ids)
     if ids.ndim != 1 or len(ids) < 1 or not np.issubdtype(ids.dtype, np.integer):

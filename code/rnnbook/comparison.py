@@ -2,24 +2,16 @@
 
 "Which is faster, and which writes better?" has an answer only with its uncertainty. A
 comparison trains every model of a list (:class:`ModelSpec`) once per seed, on the same split
-and for the same number of epochs, with the course's recipe (:mod:`rnnbook.training`), and
+and for the same number of epochs, with the course's recipe (:mod:`rnnbook.fitting`), and
 keeps for each run (:class:`RunResult`) the training seconds and validation loss of every
-epoch, the parameter count, the generation speed and a sample. The summaries
-(:func:`summarize`) then report, per model:
+epoch, the parameter count, the generation speed and a sample. :mod:`rnnbook.summaries` then
+summarizes the runs per model (time per epoch, best validation loss, time to a common loss)
+and :mod:`rnnbook.plots` draws them.
 
-- **time per epoch**: the median over epochs *after the first* (the first also traces and
-  compiles the training step), then the median over seeds;
-- **best validation loss**: mean ± standard deviation over seeds, in nats and bits per character;
-- **time to a common validation loss**: the target is the lowest loss that *every* run reaches
-  (:func:`common_target`); each run's training seconds until its validation loss first reaches
-  it (:func:`time_to_loss`), median over seeds; and the same in epochs, which a busy machine
-  cannot disturb;
-- **generation speed**: characters per second of :func:`rnnbook.sampling.generate`.
-
-:func:`quality_gap` says whether two models' best losses differ by more than the spread
-between seeds, :func:`matched_units` widens a cell to another's parameter count, and
-:func:`run_comparison` runs the whole experiment (models interleaved, so that a slow spell of
-a shared machine is spread over all of them rather than charged to one).
+:func:`matched_units` widens a cell to another's parameter count, :func:`run_comparison` runs
+the whole experiment (models interleaved, so that a slow spell of a shared machine is spread
+over all of them rather than charged to one), and :func:`save_results` / :func:`load_results`
+keep it in a small JSON file.
 """
 
 from __future__ import annotations
@@ -30,20 +22,28 @@ import logging
 import math
 import os
 import platform
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import keras
 import numpy as np
 
-from rnnbook.config import Profile
-from rnnbook.costs import param_count
-from rnnbook.sampling import generation_speed
-from rnnbook.training import nats_to_bits
+from rnnbook import validate
+from rnnbook.cells import KINDS, cell, param_count
+from rnnbook.config import Profile, active_profile, hardware, set_seed
+from rnnbook.data import Vocabulary
+from rnnbook.fitting import compile_char_model, fit_char_model
+from rnnbook.models import build_char_model
+from rnnbook.sampling import generate, generation_speed
+from rnnbook.summaries import median_epoch_seconds
+from rnnbook.windows import CharData, prepare_char_data
 
-KINDS = ("rnn", "gru", "lstm")
-COLORS = {"rnn": "C0", "gru": "C1", "lstm": "C2"}  # one colour per cell, in every figure
+__all__ = ["FORMAT", "KINDS", "ModelSpec", "Plan", "RunResult", "char_model_params",
+           "comparison_specs", "environment", "load_results", "matched_units", "plan_for",
+           "results_name", "run_comparison", "save_results", "train_run"]
+
 FORMAT = "rnnbook-comparison/1"
 
 
@@ -59,10 +59,8 @@ class ModelSpec:
     units: int
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}; got {self.kind!r}")
-        if int(self.units) != self.units or self.units < 1:
-            raise ValueError(f"units must be a positive integer; got {self.units!r}")
+        cell(self.kind)
+        validate.positive_int("units", self.units)
 
 
 def char_model_params(
@@ -71,7 +69,7 @@ def char_model_params(
     """Parameters of a one-layer :func:`~rnnbook.models.build_char_model` model, by formula.
 
     Input (one-hot: none; embedding: ``vocab_size * embedding_dim``), the recurrent layer
-    (:func:`rnnbook.costs.param_count`) and the softmax layer (``units * vocab_size + vocab_size``).
+    (:func:`rnnbook.cells.param_count`) and the softmax layer (``units * vocab_size + vocab_size``).
     """
     features = vocab_size if embedding_dim is None else embedding_dim
     embedding = 0 if embedding_dim is None else vocab_size * embedding_dim
@@ -95,8 +93,7 @@ def matched_units(
     Returns:
         The number of units (on a tie, the smaller).
     """
-    if int(params) != params or params < 1:
-        raise ValueError(f"params must be a positive integer; got {params!r}")
+    validate.positive_int("params", params)
     count = lambda u: char_model_params(kind, u, vocab_size, embedding_dim)
     units = 1
     while count(units + 1) <= params:  # the count grows with the width: walk up to the target
@@ -128,7 +125,7 @@ class Plan:
         seeds: one run of every model per seed.
         epochs: the budget, the same for every model.
         batch_size, learning_rate, seq_len, dropout: the course's recipe
-            (:func:`rnnbook.training.recipe`).
+            (:attr:`rnnbook.config.Profile.recipe`).
         text_fraction: the leading fraction of the corpus used (1.0: all of it).
         units: the width of the same-width comparison.
         temperature, sample_length: the samples shown (same seed text for every model).
@@ -152,18 +149,16 @@ def plan_for(profile: Profile) -> Plan:
     """The comparison's sizes for a profile: ``smoke`` one seed and a tiny budget; ``cpu``
     three seeds and under a minute per model; ``gpu`` five seeds and a long budget. The window,
     batch, learning rate and dropout are the course's recipe for the profile
-    (:func:`rnnbook.training.recipe`)."""
-    from rnnbook.training import recipe
-
+    (:attr:`rnnbook.config.Profile.recipe`)."""
     sizes = profile.pick(
         smoke={"seeds": (1,), "epochs": 3, "text_fraction": 0.15, "sample_length": 60,
                "speed_length": 100},
         cpu={"seeds": (1, 2, 3), "epochs": 10},
         gpu={"seeds": (1, 2, 3, 4, 5), "epochs": 40},
     )
-    course = recipe(profile.name)
-    return Plan(**sizes, seq_len=course["seq_len"], batch_size=course["batch_size"],
-                learning_rate=course["learning_rate"], dropout=course.get("dropout", 0.0))
+    course = profile.recipe
+    return Plan(**sizes, seq_len=course.seq_len, batch_size=course.batch_size,
+                learning_rate=course.learning_rate, dropout=course.dropout)
 
 
 # ---------------------------------------------------------------- what a run leaves
@@ -197,10 +192,9 @@ class RunResult:
 
     def __post_init__(self) -> None:
         if not self.seconds or len(self.seconds) != len(self.val_loss):
-            raise ValueError(
-                f"seconds and val_loss need one value per epoch; got {len(self.seconds)} and "
-                f"{len(self.val_loss)} for {self.label!r}"
-            )
+            raise validate.error(
+                "seconds and val_loss", "hold one value per epoch each",
+                received=f"{len(self.seconds)} and {len(self.val_loss)} values for {self.label!r}")
 
     @property
     def elapsed(self) -> np.ndarray:
@@ -212,282 +206,6 @@ class RunResult:
         """The lowest validation loss of the run, in nats per character."""
         return float(np.min(self.val_loss))
 
-
-def median_epoch_seconds(seconds: Sequence[float]) -> float:
-    """Median training time of an epoch, leaving out the first (which also compiles the step).
-
-    A single epoch is returned as it is.
-    """
-    s = np.asarray(seconds, dtype=float)
-    if s.size == 0:
-        raise ValueError("seconds must hold at least one epoch")
-    return float(np.median(s[1:] if s.size > 1 else s))
-
-
-def time_to_loss(val_loss: Sequence[float], seconds: Sequence[float], target: float) -> float:
-    """Training seconds until the validation loss first reaches ``target``.
-
-    The loss is known at the end of each epoch; between two epochs it is taken to fall along a
-    straight line in time, so a run that crosses the target early in an epoch is not charged the
-    whole epoch. Reached in the first epoch: that epoch's end.
-
-    Args:
-        val_loss: (epochs,) validation loss after each epoch.
-        seconds: (epochs,) training seconds of each epoch.
-        target: the loss to reach.
-
-    Returns:
-        Seconds, or ``nan`` if the run never reaches ``target``.
-    """
-    loss = np.asarray(val_loss, dtype=float)
-    elapsed = np.cumsum(np.asarray(seconds, dtype=float))
-    if loss.shape != elapsed.shape or loss.ndim != 1:
-        raise ValueError(f"val_loss and seconds must be 1-D and alike; got {loss.shape}, "
-                         f"{elapsed.shape}")
-    hit = np.flatnonzero(loss <= target)
-    if hit.size == 0:
-        return math.nan
-    k = int(hit[0])
-    if k == 0:
-        return float(elapsed[0])
-    fraction = (loss[k - 1] - target) / (loss[k - 1] - loss[k])  # where the line meets target
-    return float(elapsed[k - 1] + fraction * (elapsed[k] - elapsed[k - 1]))
-
-
-def common_target(runs: Iterable[RunResult]) -> float:
-    """The lowest validation loss that every run reaches: the largest of their best losses."""
-    bests = [run.best for run in runs]
-    if not bests:
-        raise ValueError("runs is empty")
-    return max(bests)
-
-
-def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and sample standard deviation (0 for a single value)."""
-    v = np.asarray(values, dtype=float)
-    return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
-
-
-def _median_if_all(values: Sequence[float]) -> float:
-    """The median, or ``nan`` if any value is ``nan`` (a run that never got there)."""
-    return math.nan if any(map(math.isnan, values)) else float(np.median(values))
-
-
-@dataclass(frozen=True)
-class Summary:
-    """One model of a comparison, over its seeds (see the module's docstring for each measure).
-
-    Attributes:
-        label, kind, units, params: the model.
-        seeds: number of runs.
-        epoch_seconds: median over seeds of each run's median epoch time.
-        best_nats, best_nats_sd: mean and standard deviation over seeds of the best validation
-            loss (nats per character); ``best_bits``, ``best_bits_sd`` the same in bits.
-        best_range: (lowest, highest) best validation loss over seeds.
-        target: the common validation loss of :attr:`time_to_target`.
-        time_to_target: median over seeds of the training seconds to reach ``target`` (``nan``
-            if a run never reaches it); the first epoch's time, compilation included, counts.
-        epochs_to_target: the same in epochs (fractional: interpolated within an epoch).
-        chars_per_second: median generation speed.
-    """
-
-    label: str
-    kind: str
-    units: int
-    params: int
-    seeds: int
-    epoch_seconds: float
-    best_nats: float
-    best_nats_sd: float
-    best_range: tuple[float, float]
-    target: float
-    time_to_target: float
-    epochs_to_target: float
-    chars_per_second: float
-
-    @property
-    def best_bits(self) -> float:
-        return nats_to_bits(self.best_nats)
-
-    @property
-    def best_bits_sd(self) -> float:
-        return nats_to_bits(self.best_nats_sd)
-
-
-def group_runs(runs: Iterable[RunResult]) -> dict[str, list[RunResult]]:
-    """Runs by label, labels in order of first appearance."""
-    groups: dict[str, list[RunResult]] = {}
-    for run in runs:
-        groups.setdefault(run.label, []).append(run)
-    return groups
-
-
-def summarize(
-    runs: Iterable[RunResult], target: float | None = None, labels: Sequence[str] | None = None
-) -> dict[str, Summary]:
-    """Summaries per model, in order of first appearance (or of ``labels``).
-
-    Args:
-        runs: the runs of a comparison (any number of seeds per label).
-        target: the common validation loss; default :func:`common_target` of the runs kept.
-        labels: keep only these models, in this order.
-
-    Returns:
-        ``{label: Summary}``.
-    """
-    groups = group_runs(runs)
-    if labels is not None:
-        missing = [label for label in labels if label not in groups]
-        if missing:
-            raise ValueError(f"labels {missing} have no runs; runs hold {list(groups)}")
-        groups = {label: groups[label] for label in labels}
-    if not groups:
-        raise ValueError("runs is empty")
-    if target is None:
-        target = common_target(run for group in groups.values() for run in group)
-    out = {}
-    for label, group in groups.items():
-        best = [run.best for run in group]
-        mean, sd = _mean_sd(best)
-        times = [time_to_loss(run.val_loss, run.seconds, target) for run in group]
-        epochs = [time_to_loss(run.val_loss, np.ones(len(run.seconds)), target) for run in group]
-        out[label] = Summary(
-            label=label, kind=group[0].kind, units=group[0].units, params=group[0].params,
-            seeds=len(group),
-            epoch_seconds=float(np.median([median_epoch_seconds(run.seconds) for run in group])),
-            best_nats=mean, best_nats_sd=sd, best_range=(min(best), max(best)),
-            target=float(target),
-            time_to_target=_median_if_all(times),
-            epochs_to_target=_median_if_all(epochs),
-            chars_per_second=float(np.median([run.chars_per_second for run in group])),
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class QualityGap:
-    """How two models' best validation losses compare with the spread between seeds.
-
-    Attributes:
-        difference: ``b``'s mean best loss minus ``a``'s (nats; positive: ``a`` is better).
-        spread: the larger of the two standard deviations over seeds.
-        separated: the two ranges of best losses over seeds do not overlap: every seed of one
-            model beat every seed of the other (never with fewer than two seeds of each: a
-            single run has no spread to compare with).
-    """
-
-    difference: float
-    spread: float
-    separated: bool
-
-
-def quality_gap(a: Summary, b: Summary) -> QualityGap:
-    """Is the difference between ``a`` and ``b`` larger than the spread between seeds?"""
-    separated = min(a.seeds, b.seeds) >= 2 and (
-        a.best_range[1] < b.best_range[0] or b.best_range[1] < a.best_range[0]
-    )
-    return QualityGap(b.best_nats - a.best_nats, max(a.best_nats_sd, b.best_nats_sd), separated)
-
-
-def speedup(fast: Summary, slow: Summary) -> float:
-    """How many times shorter ``fast``'s epoch is than ``slow``'s (median epoch times)."""
-    return slow.epoch_seconds / fast.epoch_seconds
-
-
-def format_table(summaries: dict[str, Summary] | Iterable[Summary]) -> str:
-    """A Markdown table of summaries: one row per model, every measure of :class:`Summary`."""
-    rows = list(summaries.values()) if isinstance(summaries, dict) else list(summaries)
-    if not rows:
-        raise ValueError("summaries is empty")
-    target = rows[0].target
-    lines = [
-        f"| model | parameters | s/epoch | epochs to {target:.3f} nats | s to {target:.3f} nats "
-        "| best val nats | best val bits/char | seeds | chars/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for s in rows:
-        to_target, epochs = (
-            "not reached" if math.isnan(value) else f"{value:.1f}"
-            for value in (s.time_to_target, s.epochs_to_target)
-        )
-        speed = "-" if math.isnan(s.chars_per_second) else f"{s.chars_per_second:,.0f}"
-        lines.append(
-            f"| {s.label} | {s.params:,} | {s.epoch_seconds:.2f} | {epochs} | {to_target} | "
-            f"{s.best_nats:.3f} ± {s.best_nats_sd:.3f} | {s.best_bits:.3f} ± {s.best_bits_sd:.3f} "
-            f"| {s.seeds} | {speed} |"
-        )
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- curves and figures
-
-
-def loss_band(runs: Sequence[RunResult], x: str = "epoch") -> tuple[np.ndarray, ...]:
-    """Validation loss of one model over its seeds: ``(x, mean, lowest, highest)``, per epoch.
-
-    Args:
-        runs: the runs of one model (same number of epochs).
-        x: ``"epoch"`` (1, 2, ...) or ``"seconds"`` (training seconds at each epoch's end,
-            averaged over the seeds).
-    """
-    if x not in ("epoch", "seconds"):
-        raise ValueError(f"x must be 'epoch' or 'seconds'; got {x!r}")
-    if not runs:
-        raise ValueError("runs is empty")
-    epochs = {len(run.val_loss) for run in runs}
-    if len(epochs) != 1:
-        raise ValueError(f"the runs of one model must have as many epochs; got {sorted(epochs)}")
-    loss = np.array([run.val_loss for run in runs], dtype=float)  # (seeds, epochs)
-    if x == "epoch":
-        xs = np.arange(1, loss.shape[1] + 1, dtype=float)
-    else:
-        xs = np.mean([run.elapsed for run in runs], axis=0)
-    return xs, loss.mean(axis=0), loss.min(axis=0), loss.max(axis=0)
-
-
-def plot_loss(ax, runs: Iterable[RunResult], x: str = "epoch", labels: Sequence[str] | None = None,
-              target: float | None = None, title: str = "") -> None:
-    """Validation loss of every model on one axis, the range over seeds shaded (one colour
-    per kind of cell, :data:`COLORS`).
-
-    Args:
-        ax: a matplotlib axis.
-        runs: the runs of a comparison.
-        x: ``"epoch"`` or ``"seconds"`` (see :func:`loss_band`).
-        labels: models to draw, in this order (default: all).
-        target: draw the common validation loss as a dotted line.
-        title: the axis title.
-    """
-    from matplotlib.ticker import MaxNLocator
-
-    groups = group_runs(runs)
-    for label in labels or list(groups):
-        xs, mean, lo, hi = loss_band(groups[label], x)
-        seeds = len(groups[label])
-        color = COLORS[groups[label][0].kind]
-        ax.plot(xs, mean, marker=".", color=color,
-                label=f"{label} ({seeds} seed{'s' if seeds > 1 else ''})")
-        ax.fill_between(xs, lo, hi, color=color, alpha=0.2)
-    if x == "epoch":
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if target is not None:
-        ax.axhline(target, color="gray", linestyle=":", label=f"common target {target:.3f}")
-    ax.set_xlabel("epoch" if x == "epoch" else "training seconds")
-    ax.set_ylabel("validation loss (nats per character)")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-
-
-def plot_epoch_seconds(ax, summaries: dict[str, Summary], title: str = "") -> None:
-    """A bar chart of the median time per epoch of every model, with its value written on it."""
-    labels = list(summaries)
-    values = [summaries[label].epoch_seconds for label in labels]
-    bars = ax.bar(labels, values, color=[COLORS[summaries[label].kind] for label in labels])
-    ax.bar_label(bars, fmt="%.2f s")
-    ax.set_xlabel("model")
-    ax.set_ylabel("seconds per epoch (median after the first)")
-    ax.set_title(title)
 
 
 # ---------------------------------------------------------------- running it
@@ -509,7 +227,7 @@ def run_comparison(
     Args:
         specs: the models.
         text: the corpus (the plan's ``text_fraction`` of it is used, then split as
-            :func:`rnnbook.training.prepare_char_data` does; the vocabulary is always the
+            :func:`rnnbook.windows.prepare_char_data` does; the vocabulary is always the
             whole text's, so the models and their parameter counts do not depend on the
             fraction).
         plan: sizes (:func:`plan_for`).
@@ -519,13 +237,9 @@ def run_comparison(
     Returns:
         One :class:`RunResult` per (seed, model), in the order run.
     """
-    from rnnbook.data import Vocabulary
-    from rnnbook.training import prepare_char_data
-
     if not specs:
-        raise ValueError("specs is empty")
-    if not 0 < plan.text_fraction <= 1:
-        raise ValueError(f"plan.text_fraction must lie in (0, 1]; got {plan.text_fraction!r}")
+        raise validate.error("specs", "name at least one model", received="no model")
+    validate.number("plan.text_fraction", plan.text_fraction, 0, 1, low_open=True)
     vocab = Vocabulary.from_text(text.lower())  # the whole text's: the same models at any size
     text = text[: round(len(text) * plan.text_fraction)]
     data = prepare_char_data(text, seq_len=plan.seq_len, vocab=vocab)
@@ -547,23 +261,17 @@ def run_comparison(
     return results
 
 
-def train_run(spec: ModelSpec, seed: int, data: Any, plan: Plan, seed_text: str) -> RunResult:
+def train_run(spec: ModelSpec, seed: int, data: CharData, plan: Plan,
+              seed_text: str) -> RunResult:
     """Train one model with one seed from a cleared Keras session, then measure it.
 
     Args:
         spec: the model.
         seed: seeds the weights, the batches' order and the sample.
-        data: a :class:`rnnbook.training.CharData`.
+        data: a :class:`rnnbook.windows.CharData`.
         plan: the recipe's sizes (epochs, batch size, learning rate) and the sample's.
         seed_text: the text the sample continues.
     """
-    import keras
-
-    from rnnbook.config import set_seed
-    from rnnbook.models import build_char_model
-    from rnnbook.sampling import generate
-    from rnnbook.training import compile_char_model, fit_char_model
-
     keras.backend.clear_session()
     set_seed(seed)
     model = build_char_model(len(data.vocab), kind=spec.kind, units=spec.units,
@@ -589,11 +297,6 @@ def train_run(spec: ModelSpec, seed: int, data: Any, plan: Plan, seed_text: str)
 
 def environment(profile: Profile | None = None) -> dict:
     """Where a comparison ran: hardware, backend, Keras and Python versions, profile, date."""
-    import keras
-
-    from rnnbook.config import active_profile
-    from rnnbook.models import hardware
-
     return {
         "hardware": hardware(),
         "backend": keras.backend.backend(),

@@ -23,38 +23,20 @@ import logging
 import time
 from dataclasses import dataclass
 
+import keras
 import numpy as np
 
-KINDS = ("rnn", "lstm", "gru")
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # dense blocks that see [x_t, h_{t-1}]
+from rnnbook import validate
+from rnnbook.cells import GATES, KINDS, cell, param_count
+
+__all__ = ["GATES", "KINDS", "StepCost", "StepTime", "TimedCell", "param_count", "step_cost",
+           "step_time", "step_times"]
 
 
 def _check(kind: str, features: int, units: int) -> None:
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    for name, value in (("features", features), ("units", units)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
-def param_count(
-    kind: str, features: int, units: int, *, reset_after: bool = True, use_bias: bool = True
-) -> int:
-    """Trainable parameters of one Keras recurrent layer (``SimpleRNN``, ``LSTM`` or ``GRU``).
-
-    Args:
-        kind: ``"rnn"``, ``"lstm"`` or ``"gru"``.
-        features: input size f.
-        units: hidden size u.
-        reset_after: the GRU's variant (ignored for the others); True adds a recurrent bias.
-        use_bias: whether the layer has biases.
-
-    Returns:
-        gates * u * (f + u + biases), with biases 2 for a ``reset_after=True`` GRU, else 1.
-    """
-    _check(kind, features, units)
-    biases = (2 if kind == "gru" and reset_after else 1) if use_bias else 0
-    return GATES[kind] * units * (features + units + biases)
+    cell(kind)
+    validate.positive_int("features", features)
+    validate.positive_int("units", units)
 
 
 @dataclass(frozen=True)
@@ -84,14 +66,12 @@ def step_cost(kind: str, features: int, units: int, *, reset_after: bool = True)
     candidate's product with U_h needs r_t first, so a step has two matrix products in a row.
     """
     _check(kind, features, units)
-    f, u = features, units
+    c, f, u = cell(kind), features, units
     macs = GATES[kind] * u * (f + u)
-    if kind == "rnn":
-        return StepCost(macs, activations=u, products=0, serial_matmuls=1)
-    if kind == "lstm":
-        return StepCost(macs, activations=5 * u, products=3 * u, serial_matmuls=1)
-    return StepCost(macs, activations=3 * u, products=3 * u,
-                    serial_matmuls=1 if reset_after else 2)
+    # reset_after=False puts the reset gate between two matrix products (the GRU's option)
+    serial = 1 if c.options_of(reset_after=reset_after).get("reset_after", True) else 2
+    return StepCost(macs, activations=c.activations * u, products=c.products * u,
+                    serial_matmuls=serial)
 
 
 @dataclass(frozen=True)
@@ -112,15 +92,10 @@ class StepTime:
 
 
 def _layer(kind: str, units: int, reset_after: bool, seed: int):
-    import keras
-
     init = {"kernel_initializer": keras.initializers.GlorotUniform(seed=seed),
             "recurrent_initializer": keras.initializers.Orthogonal(seed=seed + 1)}
-    if kind == "rnn":
-        return keras.layers.SimpleRNN(units, return_sequences=True, **init)
-    if kind == "lstm":
-        return keras.layers.LSTM(units, return_sequences=True, **init)
-    return keras.layers.GRU(units, return_sequences=True, reset_after=reset_after, **init)
+    c = cell(kind)
+    return c.layer(units, return_sequences=True, **init, **c.options_of(reset_after=reset_after))
 
 
 @dataclass(frozen=True)
@@ -135,27 +110,20 @@ class TimedCell:
 
     def __post_init__(self) -> None:
         _check(self.kind, self.features, self.units)
-        if self.impl not in ("numpy", "keras"):
-            raise ValueError(f"impl must be 'numpy' or 'keras', got {self.impl!r}")
+        validate.one_of("impl", self.impl, ("numpy", "keras"))
 
 
-def _runner(cell: TimedCell, seed: int):
+def _runner(timed: TimedCell, seed: int):
     """A function x -> forward outputs, for the NumPy cell or a model holding only the layer."""
-    import keras
-
-    from rnnbook import numpy_rnn
-
-    layer = _layer(cell.kind, cell.units, cell.reset_after, seed)
-    inputs = keras.Input((None, cell.features))
+    layer = _layer(timed.kind, timed.units, timed.reset_after, seed)
+    inputs = keras.Input((None, timed.features))
     model = keras.Model(inputs, layer(inputs))
     weights = layer.get_weights()  # the NumPy run uses the very same weights
-    if cell.impl == "keras":
+    if timed.impl == "keras":
         return model.predict_on_batch
-    if cell.kind == "rnn":
-        return lambda x: numpy_rnn.rnn_forward(x, weights)
-    if cell.kind == "lstm":
-        return lambda x: numpy_rnn.lstm_forward(x, weights)
-    return lambda x: numpy_rnn.gru_forward(x, weights, reset_after=cell.reset_after)
+    c = cell(timed.kind)
+    options = c.options_of(reset_after=timed.reset_after)
+    return lambda x: c.forward(x, weights, **options)
 
 
 def step_times(
@@ -186,9 +154,9 @@ def step_times(
         One :class:`StepTime` per cell, in order.
     """
     if len(lengths) != 2 or not 0 < lengths[0] < lengths[1]:
-        raise ValueError(f"lengths must be two increasing positive lengths, got {lengths!r}")
-    if rounds < 1 or batch < 1:
-        raise ValueError(f"rounds and batch must be positive, got {rounds} and {batch}")
+        raise validate.error("lengths", "be two increasing positive lengths", lengths)
+    validate.positive_int("rounds", rounds)
+    validate.positive_int("batch", batch)
     rng = np.random.default_rng(seed)
     # Every new input length retraces a Keras predict function on purpose; TensorFlow would
     # warn about "excessive retracing" on its logger.
@@ -202,17 +170,17 @@ def step_times(
 
 
 def _time_cells(cells, rng, batch, lengths, rounds, seed) -> list[StepTime]:
-    runs = [_runner(cell, seed) for cell in cells]
+    runs = [_runner(timed, seed) for timed in cells]
     inputs = {(c.features, n): rng.normal(size=(batch, n, c.features)).astype("float32")
               for c in cells for n in lengths}
     best = np.full((len(cells), 2), np.inf)
     for r in range(3 * rounds + 1):  # round 0 warms up
         if r > rounds and np.all(best[:, 1] > best[:, 0]):
             break  # extra rounds only while a burst of other work still hides a slope
-        for i, (cell, run) in enumerate(zip(cells, runs, strict=True)):
+        for i, (timed, run) in enumerate(zip(cells, runs, strict=True)):
             for j, n in enumerate(lengths):
                 start = time.perf_counter()
-                run(inputs[cell.features, n])
+                run(inputs[timed.features, n])
                 if r:
                     best[i, j] = min(best[i, j], time.perf_counter() - start)
     per_step = (best[:, 1] - best[:, 0]) / (lengths[1] - lengths[0])

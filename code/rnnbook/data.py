@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnbook import config
+from rnnbook import config, validate
 
 
 @dataclass(frozen=True)
@@ -215,14 +215,16 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         if len(set(self.chars)) != len(self.chars):
-            raise ValueError("a vocabulary's characters must be distinct")
+            raise validate.error("chars", "be distinct characters",
+                                 received=f"{len(self.chars)} characters, "
+                                          f"{len(set(self.chars))} distinct")
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.chars)})
 
     @classmethod
     def from_text(cls, text: str) -> Vocabulary:
         """Every distinct character of ``text``, in sorted order."""
         if not text:
-            raise ValueError("cannot build a vocabulary from empty text")
+            raise validate.error("text", "be non-empty (a vocabulary needs characters)", text)
         return cls(tuple(sorted(set(text))))
 
     def __len__(self) -> int:
@@ -249,7 +251,8 @@ class Vocabulary:
         """The text of a sequence of ids (any integer array or iterable)."""
         ids = np.asarray(ids).ravel()
         if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"ids must lie in [0, {len(self)}); got {ids.min()}..{ids.max()}")
+            raise validate.error("ids", f"lie in [0, {len(self)})",
+                                 received=f"ids from {ids.min()} to {ids.max()}")
         return "".join(self.chars[i] for i in ids.tolist())
 
     def clean(self, text: str) -> CleanedText:
@@ -295,22 +298,20 @@ def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
     Contiguous, not shuffled: windows built on each part never share a character, so the
     validation loss measures text the model has not seen.
     """
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must lie in (0, 1); got {val_fraction}")
+    validate.number("val_fraction", val_fraction, 0, 1, low_open=True, high_open=True)
     cut = int(round(len(text) * (1.0 - val_fraction)))
     if cut < 1 or cut >= len(text):
-        raise ValueError(f"text of {len(text)} characters is too short to split")
+        raise validate.error("text", "be long enough to split", received=f"{len(text)} characters")
     return text[:cut], text[cut:]
 
 
 def _sliding(ids: np.ndarray, width: int, step: int) -> np.ndarray:
     ids = np.asarray(ids)
     if ids.ndim != 1:
-        raise ValueError(f"ids must be one-dimensional; got shape {ids.shape}")
-    if width < 1 or step < 1:
-        raise ValueError(f"window length and step must be positive; got {width}, {step}")
+        raise validate.shape("ids", ids, "be one-dimensional")
     if len(ids) < width:
-        raise ValueError(f"a text of {len(ids)} ids is shorter than one window of {width}")
+        raise validate.error("ids", f"hold at least one window of {width} ids",
+                             received=f"a text of {len(ids)} ids, shorter than one window")
     return np.lib.stride_tricks.sliding_window_view(ids, width)[::step]
 
 
@@ -329,6 +330,7 @@ def next_char_windows(
         ``x[i] = ids[i*step : i*step + seq_len]`` and ``y[i] = ids[i*step + seq_len]``;
         windows = (n - seq_len - 1) // step + 1.
     """
+    seq_len, step = validate.positive_int("seq_len", seq_len), validate.positive_int("step", step)
     both = _sliding(ids, seq_len + 1, step)
     return both[:, :-1].copy(), both[:, -1].copy()
 
@@ -347,7 +349,9 @@ def seq2seq_windows(
         ``x`` and ``y``, each (windows, seq_len), with ``y[i, t] = x[i, t + 1]`` inside a window
         and ``y[i, -1]`` the character that follows it.
     """
-    both = _sliding(ids, seq_len + 1, seq_len if step is None else step)
+    seq_len = validate.positive_int("seq_len", seq_len)
+    step = seq_len if step is None else validate.positive_int("step", step)
+    both = _sliding(ids, seq_len + 1, step)
     return both[:, :-1].copy(), both[:, 1:].copy()
 
 
@@ -355,7 +359,8 @@ def one_hot(ids: np.ndarray, depth: int, dtype: type = bool) -> np.ndarray:
     """One-hot encode integer ids: shape ``ids.shape + (depth,)``."""
     ids = np.asarray(ids)
     if ids.size and (ids.min() < 0 or ids.max() >= depth):
-        raise ValueError(f"ids must lie in [0, {depth})")
+        raise validate.error("ids", f"lie in [0, {depth})",
+                             received=f"ids from {ids.min()} to {ids.max()}")
     return np.eye(depth, dtype=dtype)[ids]
 
 

@@ -22,6 +22,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from rnnbook import validate
+
 Point = tuple[float, float]
 
 GATE_COLOR = "#f6d55c"  # the learned layers (gates and candidate)
@@ -108,7 +110,8 @@ def wire(
         arrow: draw the arrowhead (False for a wire that ends in a junction).
     """
     if len(points) < 2:
-        raise ValueError(f"points: a wire needs at least two points, got {len(points)}")
+        raise validate.error("points", "hold at least two points (a wire)",
+                             received=f"{len(points)} point(s)")
     xs, ys = zip(*points, strict=True)
     ax.plot(xs[:-1], ys[:-1], color=color, lw=lw, zorder=2, solid_capstyle="round")
     style = "-|>,head_length=6,head_width=3" if arrow else "-"

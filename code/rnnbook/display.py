@@ -8,6 +8,7 @@ import textwrap
 
 from IPython.display import Markdown
 
+from rnnbook import validate
 from rnnbook.config import PROFILES, REPO_ROOT
 
 
@@ -26,7 +27,8 @@ def source(obj: object, *, contains: str | None = None, context: int = 0) -> str
         return "\n".join(lines)
     hits = [i for i, line in enumerate(lines) if contains in line]
     if not hits:
-        raise ValueError(f"no line of {getattr(obj, '__qualname__', obj)} contains {contains!r}")
+        raise validate.error("contains", f"occur in a line of {getattr(obj, '__qualname__', obj)}",
+                             contains)
     keep = sorted({j for i in hits for j in range(i - context, i + context + 1)
                    if 0 <= j < len(lines)})
     return textwrap.dedent("\n".join(lines[j] for j in keep))

@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-KINDS = ("rnn", "lstm", "gru")
+from rnnbook import validate
+from rnnbook.cells import cell
+from rnnbook.numpy_rnn import rnn_backward, rnn_forward
+
 Grads = Sequence[np.ndarray] | Mapping[str, np.ndarray]
 
 
@@ -50,19 +53,16 @@ def gradient_norms(
         A (time,) array: entry t is the batch mean of ``||dL/dh_t||``; entry ``time - 1`` is 1
         (for ``state="h"``). The distance from the loss is ``time - 1 - t``.
     """
-    from rnnbook import numpy_rnn  # looked up at call time: the cells may be replaced later
-
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    if state not in ("h", "c") or (state == "c" and kind != "lstm"):
-        raise ValueError(f"state must be 'h' (or 'c' for the lstm), got {state!r} for {kind!r}")
+    backward = cell(kind).backward
+    if state not in ("h", "c") or (state == "c" and cell(kind).state_size < 2):
+        raise validate.error("state", "be 'h' (or 'c' for a cell with a cell state, the lstm)",
+                             received=f"state={state!r} for kind={kind!r}")
     x = np.asarray(x)
     if x.ndim != 3:
-        raise ValueError(f"x must be (batch, time, features), got shape {x.shape}")
+        raise validate.shape("x", x, "be (batch, time, features)")
     units = np.asarray(weights[1]).shape[0]
     dh_seq = np.zeros((x.shape[0], x.shape[1], units), dtype=x.dtype)
     dh_seq[:, -1] = 1 / np.sqrt(units)
-    backward: Callable[..., dict] = getattr(numpy_rnn, f"{kind}_backward")
     grads = backward(x, weights, dh_seq, h0=h0, **cell_kwargs)
     return np.linalg.norm(grads[state], axis=-1).mean(axis=0)
 
@@ -71,7 +71,7 @@ def spectral_radius(matrix: np.ndarray) -> float:
     """The largest absolute eigenvalue of a square matrix."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"matrix must be square, got shape {matrix.shape}")
+        raise validate.shape("matrix", matrix, "be square")
     return float(np.max(np.abs(np.linalg.eigvals(matrix))))
 
 
@@ -92,16 +92,15 @@ def recurrent_matrix(
     Returns:
         A float64 array (units, units).
     """
-    if not isinstance(units, (int, np.integer)) or units < 1:
-        raise ValueError(f"units must be a positive integer, got {units!r}")
+    validate.positive_int("units", units)
     if not radius >= 0:
-        raise ValueError(f"radius must be >= 0, got {radius!r}")
+        raise validate.error("radius", "be >= 0", radius)
     if kind == "identity":
         return radius * np.eye(units)
     if kind not in ("orthogonal", "gaussian"):
-        raise ValueError(f"kind must be 'orthogonal', 'gaussian' or 'identity', got {kind!r}")
+        raise validate.error("kind", "be one of 'orthogonal', 'gaussian', 'identity'", kind)
     if rng is None:
-        raise ValueError(f"rng is needed for kind={kind!r}")
+        raise validate.error("rng", f"be a numpy.random.Generator for kind={kind!r}", None)
     a = rng.standard_normal((units, units))
     if kind == "gaussian":
         return a * (radius / spectral_radius(a))
@@ -114,7 +113,7 @@ def _arrays(grads: Grads) -> list[np.ndarray]:
     if isinstance(grads, Mapping):
         return [np.asarray(g) for g in grads.values()]
     if isinstance(grads, np.ndarray):
-        raise ValueError("grads must be a list or dict of arrays, got a single array")
+        raise validate.error("grads", "be a list or dict of arrays", received="a single array")
     return [np.asarray(g) for g in grads]
 
 
@@ -134,7 +133,8 @@ def cosine_similarity(a: Grads, b: Grads) -> float:
     a_flat = np.concatenate([g.ravel() for g in _arrays(a)]).astype(np.float64)
     b_flat = np.concatenate([g.ravel() for g in _arrays(b)]).astype(np.float64)
     if a_flat.shape != b_flat.shape:
-        raise ValueError(f"a and b differ in size: {a_flat.size} vs {b_flat.size}")
+        raise validate.error("b", f"hold as many values as a ({a_flat.size})",
+                             received=f"{b_flat.size} values")
     return float(a_flat @ b_flat / (np.linalg.norm(a_flat) * np.linalg.norm(b_flat)))
 
 
@@ -148,7 +148,7 @@ def clip_by_value(grads: Grads, limit: float) -> Grads:
         New arrays, in the structure given (list or dict).
     """
     if not limit > 0:
-        raise ValueError(f"limit must be > 0, got {limit!r}")
+        raise validate.error("limit", "be > 0", limit)
     return _like(grads, [np.clip(g, -limit, limit) for g in _arrays(grads)])
 
 
@@ -163,7 +163,7 @@ def clip_by_norm(grads: Grads, max_norm: float) -> Grads:
         New arrays, in the structure given (list or dict).
     """
     if not max_norm > 0:
-        raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
+        raise validate.error("max_norm", "be > 0", max_norm)
     arrays = _arrays(grads)
     norm = global_norm(arrays)
     scale = max_norm / norm if norm > max_norm else 1.0  # an inf or nan norm gives nan: visible
@@ -216,13 +216,11 @@ def train_rnn_sgd(
     Returns:
         An :class:`SGDRun`. Training stops early once the loss is no longer finite.
     """
-    from rnnbook.numpy_rnn import rnn_backward, rnn_forward
-
-    if clip not in (None, "value", "norm"):
-        raise ValueError(f"clip must be None, 'value' or 'norm', got {clip!r}")
+    validate.one_of("clip", clip, (None, "value", "norm"))
     params = [np.array(w, dtype=np.float64) for w in weights]
     if len(params) != 5:
-        raise ValueError("weights must be [kernel, recurrent_kernel, bias, readout, readout_bias]")
+        raise validate.error("weights", "be [kernel, recurrent_kernel, bias, readout, "
+                             "readout_bias]", received=f"{len(params)} arrays")
     run = SGDRun()
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is what this may show
         for _ in range(steps):

@@ -9,7 +9,7 @@
   character ``d`` steps before it, for ``d = 1 .. distance``, averaged over targets: how much
   each earlier character can still move the prediction.
 
-Everything runs on the course's NumPy cells (:class:`~rnnbook.models.CharStepper` and
+Everything runs on the course's NumPy cells (:class:`~rnnbook.stepper.CharStepper` and
 :mod:`rnnbook.numpy_rnn`'s backward passes), with the weights of the Keras model.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from rnnbook.models import CharStepper, model_config
+from rnnbook.models import model_config
 from rnnbook.numpy_rnn import (
     gru_backward,
     gru_forward,
@@ -29,6 +29,7 @@ from rnnbook.numpy_rnn import (
     rnn_backward,
     rnn_forward,
 )
+from rnnbook.stepper import CharStepper
 
 CONTEXTS = (1, 2, 5, 10, 20, 50, 100)
 

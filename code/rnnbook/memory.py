@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnbook import validate
+from rnnbook.numpy_rnn.lstm import lstm_gates, split_weights
+
 
 def recurrent_weights(model) -> list[np.ndarray]:
     """The recurrent layer's ``get_weights()`` (what the NumPy cells take), in float64."""
@@ -26,12 +29,11 @@ def forget_gates(x: np.ndarray, weights) -> np.ndarray:
         x: inputs, (batch, time, features).
         weights: ``[kernel, recurrent_kernel, bias]`` of ``keras.layers.LSTM``.
     """
-    from rnnbook.numpy_rnn.lstm import lstm_gates
-
     x = np.asarray(x, np.float64)
     if x.ndim != 3:
-        raise ValueError(f"x: expected (batch, time, features), got shape {x.shape}")
+        raise validate.shape("x", x, "be (batch, time, features)")
     units = np.asarray(weights[1]).shape[0]
+    weights = split_weights(weights)  # checked and cut once, not at every step
     h = c = np.zeros((x.shape[0], units))
     gates = []
     for t in range(x.shape[1]):

@@ -2,9 +2,8 @@
 
 - :func:`build_char_model`: integer ids in, next-character probabilities at every position out
   (an LSTM, GRU or simple RNN layer between a one-hot or embedding input and a softmax).
-- :class:`CharStepper`: the same model replayed in NumPy one character at a time, carrying the
-  recurrent state, with the course's own cells (:mod:`rnnbook.numpy_rnn`). Generating a
-  character costs a few small matrix products instead of a whole ``model.predict`` call.
+- :func:`model_config`: the arguments that rebuild a model's architecture (what
+  :class:`rnnbook.stepper.CharStepper`, the model replayed in NumPy, reads from it).
 - :func:`save_char_model` / :func:`load_char_model` / :func:`saved_models`: weights
   (``<name>.weights.h5``) plus a small JSON card (vocabulary, configuration, validation loss,
   hardware, backend) under ``data/models/``.
@@ -15,20 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import keras
-import numpy as np
 
-from rnnbook import config
+from rnnbook import config, validate
+from rnnbook.cells import KINDS, cell, kind_of_layer
 from rnnbook.data import Vocabulary
-from rnnbook.numpy_rnn import gru_step, lstm_step, rnn_step
-
-KINDS = ("lstm", "gru", "rnn")
-_LAYERS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
 
 
 @keras.saving.register_keras_serializable(package="rnnbook")
@@ -86,15 +80,11 @@ def build_char_model(
     Raises:
         ValueError: a ``kind`` that is not one of :data:`KINDS`, or a non-positive size.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
+    layer = cell(kind).layer
     for arg, value in (("vocab_size", vocab_size), ("units", units), ("layers", layers)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{arg} must be a positive integer; got {value!r}")
-    if embedding_dim is not None and (int(embedding_dim) != embedding_dim or embedding_dim < 1):
-        raise ValueError(f"embedding_dim must be None or a positive integer; got {embedding_dim!r}")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must lie in [0, 1); got {dropout!r}")
+        validate.positive_int(arg, value)
+    validate.integer("embedding_dim", embedding_dim, 1, none=True)
+    validate.number("dropout", dropout, 0, 1, high_open=True)
 
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
     if embedding_dim is None:
@@ -102,7 +92,7 @@ def build_char_model(
     else:
         x = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(ids)
     for i in range(layers):
-        x = _LAYERS[kind](units, return_sequences=True, name=f"{kind}_{i}")(x)
+        x = layer(units, return_sequences=True, name=f"{kind}_{i}")(x)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
     probs = keras.layers.Dense(vocab_size, activation="softmax", name="next_char")(x)
@@ -153,17 +143,23 @@ def model_fused_kernel_blockers(model: keras.Model) -> dict[str, list[str]]:
     return found
 
 
+def recurrent_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """The recurrent layers of a model (those of a kind :mod:`rnnbook.cells` knows), in order."""
+    return [layer for layer in model.layers if kind_of_layer(layer) is not None]
+
+
 def model_config(model: keras.Model) -> dict:
     """The :func:`build_char_model` arguments that rebuild ``model``'s architecture.
 
     Raises:
         ValueError: ``model`` is not shaped like a :func:`build_char_model` model.
     """
-    recurrent = [layer for layer in model.layers if isinstance(layer, tuple(_LAYERS.values()))]
+    recurrent = recurrent_layers(model)
     dense = model.layers[-1]
     if not recurrent or not isinstance(dense, keras.layers.Dense):
-        raise ValueError(f"{model.name} is not a character model built by build_char_model")
-    kind = next(k for k, cls in _LAYERS.items() if type(recurrent[0]) is cls)
+        raise validate.error("model", "be a character model built by build_char_model",
+                             received=f"{model.name}, not a character model")
+    kind = kind_of_layer(recurrent[0])
     embedding = [layer for layer in model.layers if isinstance(layer, keras.layers.Embedding)]
     dropout = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
     return {
@@ -174,156 +170,6 @@ def model_config(model: keras.Model) -> dict:
         "layers": len(recurrent),
         "dropout": float(dropout[0]) if dropout else 0.0,
     }
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
-
-
-class CharStepper:
-    """A NumPy replica of a :func:`build_char_model` model that reads one character per step.
-
-    It carries the recurrent state (``h``, and ``c`` for an LSTM) between calls, so generating
-    ``n`` characters costs ``n`` steps of a few small matrix products, with no Keras call: the
-    "fast stateful generator". The cells are the course's own
-    (:func:`~rnnbook.numpy_rnn.lstm_step`, :func:`~rnnbook.numpy_rnn.gru_step`,
-    :func:`~rnnbook.numpy_rnn.rnn_step`), fed the weights the Keras layers hold.
-
-    The state is a tuple with one array per recurrent layer (LSTM: two, ``h`` then ``c``),
-    each of shape (batch, units).
-
-    Example::
-
-        stepper = CharStepper.from_model(model)
-        probs, state = stepper.feed(vocab.encode("shall i compare thee")[None], None)
-        probs, state = stepper.step(np.array([next_id]), state)
-    """
-
-    def __init__(
-        self,
-        kind: str,
-        input_table: np.ndarray,
-        cells: list[list[np.ndarray]],
-        dense: tuple[np.ndarray, np.ndarray],
-        one_hot: bool,
-        dtype: type = np.float32,
-    ) -> None:
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
-        self.kind = kind
-        self.dtype = np.dtype(dtype)
-        self.one_hot = one_hot
-        # One-hot input: the identity, so x_t is a one-hot row; embedding: the embedding matrix.
-        self.input_table = np.asarray(input_table, self.dtype)
-        self.cells = [[np.asarray(w, self.dtype) for w in ws] for ws in cells]
-        self.dense_kernel, self.dense_bias = (np.asarray(w, self.dtype) for w in dense)
-        self.units = [ws[1].shape[0] for ws in self.cells]
-
-    @classmethod
-    def from_model(cls, model: keras.Model, dtype: type = np.float32) -> CharStepper:
-        """Copy the weights of a :func:`build_char_model` model (any backend).
-
-        Raises:
-            ValueError: ``model`` is not shaped like a :func:`build_char_model` model.
-        """
-        cfg = model_config(model)
-        vocab_size = cfg["vocab_size"]
-        if cfg["embedding_dim"] is None:
-            table = np.eye(vocab_size)
-        else:
-            table = model.get_layer("embedding").get_weights()[0]
-        cells = [
-            layer.get_weights() for layer in model.layers
-            if isinstance(layer, tuple(_LAYERS.values()))
-        ]
-        dense = tuple(model.layers[-1].get_weights())
-        return cls(cfg["kind"], table, cells, dense, cfg["embedding_dim"] is None, dtype)
-
-    @property
-    def vocab_size(self) -> int:
-        """Number of characters (the width of the probabilities)."""
-        return int(self.dense_bias.shape[0])
-
-    def initial_state(self, batch_size: int = 1) -> tuple[np.ndarray, ...]:
-        """Zero state (Keras' default initial state): a tuple of (batch, units) arrays."""
-        if int(batch_size) != batch_size or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
-        per_layer = 2 if self.kind == "lstm" else 1
-        return tuple(
-            np.zeros((batch_size, units), self.dtype)
-            for units in self.units for _ in range(per_layer)
-        )
-
-    def step(
-        self, ids: np.ndarray, state: tuple[np.ndarray, ...] | None = None
-    ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        """Read one character per sequence.
-
-        Args:
-            ids: (batch,) integer ids.
-            state: the state returned by the previous call, or ``None`` for the zero state.
-
-        Returns:
-            ``(probs, new_state)``: probs (batch, vocab_size) of the next character.
-        """
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-            got = f"{ids.dtype} {ids.shape}"
-            raise ValueError(f"ids must be a 1-D integer array (batch,); got {got}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            lo, hi = ids.min(), ids.max()
-            raise ValueError(f"ids must lie in [0, {self.vocab_size}); got {lo}..{hi}")
-        state = self._check_state(state, len(ids))
-        x = self.input_table[ids]  # (batch, features): a one-hot row or an embedding
-        new_state = []
-        for layer, weights in enumerate(self.cells):
-            if self.kind == "lstm":
-                h, c = lstm_step(x, state[2 * layer], state[2 * layer + 1], weights)
-                new_state += [h, c]
-            elif self.kind == "gru":
-                h = gru_step(x, state[layer], weights)
-                new_state.append(h)
-            else:
-                h = rnn_step(x, state[layer], weights)
-                new_state.append(h)
-            x = h
-        probs = _softmax(x @ self.dense_kernel + self.dense_bias)
-        return probs, tuple(new_state)
-
-    def feed(
-        self, ids: np.ndarray, state: tuple[np.ndarray, ...] | None = None
-    ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        """Read a whole prefix, step by step (to prime the state with a seed text).
-
-        Args:
-            ids: (batch, time) integer ids, time >= 1.
-            state: the state to start from, or ``None`` for the zero state.
-
-        Returns:
-            ``(probs, state)``: probs (batch, vocab_size) after the last character.
-        """
-        ids = np.asarray(ids)
-        if ids.ndim != 2 or ids.shape[1] < 1:
-            raise ValueError(f"ids must have shape (batch, time) with time >= 1; got {ids.shape}")
-        probs = None
-        for t in range(ids.shape[1]):
-            probs, state = self.step(ids[:, t], state)
-        return probs, state
-
-    def _check_state(self, state, batch: int) -> tuple[np.ndarray, ...]:
-        if state is None:
-            return self.initial_state(batch)
-        expected = self.initial_state(batch)
-        if len(state) != len(expected) or any(
-            np.shape(s) != e.shape for s, e in zip(state, expected, strict=False)
-        ):
-            raise ValueError(
-                f"state must be {len(expected)} arrays of shape {expected[0].shape} "
-                f"(from initial_state({batch}) or a previous step); got "
-                f"{[np.shape(s) for s in state]}"
-            )
-        return tuple(np.asarray(s, self.dtype) for s in state)
 
 
 # ---------------------------------------------------------------- saving and loading
@@ -342,7 +188,7 @@ def _paths(name_or_path: str | os.PathLike) -> tuple[Path, Path]:
     """(weights, card) paths for a bare name (under :func:`models_dir`) or a path."""
     text = str(name_or_path)
     if not text:
-        raise ValueError("name_or_path must name a model; got an empty string")
+        raise validate.error("name_or_path", "name a model", name_or_path)
     for suffix in (".weights.h5", ".json"):
         if text.endswith(suffix):
             text = text[: -len(suffix)]
@@ -354,14 +200,6 @@ def _paths(name_or_path: str | os.PathLike) -> tuple[Path, Path]:
 
 def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def hardware() -> str:
-    """A short description of the machine: processor, cores and GPUs the backend sees."""
-    gpus = config.gpu_devices()
-    cpu = platform.processor() or platform.machine()
-    where = f"{cpu}, {os.cpu_count()} cores"
-    return f"{where}; GPU: {', '.join(gpus)}" if gpus else where
 
 
 def save_char_model(
@@ -405,7 +243,7 @@ def save_char_model(
         "parameters": int(model.count_params()),
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
-        "hardware": hardware(),
+        "hardware": config.hardware(),
         **dict(info or {}),
         "weights_sha256": _file_sha256(weights_path),
     }

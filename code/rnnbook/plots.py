@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from rnnbook.cells import CELLS
+from rnnbook.summaries import Summary, group_runs, loss_band
+from rnnbook.tasks import ADDING_BASELINE_MSE
+
+COLORS = {kind: c.color for kind, c in CELLS.items()}  # one colour per cell, in every figure
 
 
 def _axes(ax, figsize=(6.4, 4.0)):
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
-
     _, ax = plt.subplots(figsize=figsize)
     return ax
 
@@ -75,17 +81,14 @@ def plot_mse_vs_length(
     Returns:
         The Axes (log y: a solved length is orders of magnitude below the baseline).
     """
-    from rnnbook.tasks import ADDING_BASELINE_MSE
-
     baseline = ADDING_BASELINE_MSE if baseline is None else baseline
     ax = _axes(ax)
     by_kind: dict[str, list[tuple[int, float]]] = {}
     for r in results:
         by_kind.setdefault(r.kind, []).append((r.seq_len, r.final_mse))
-    names = {"rnn": "vanilla RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
     for kind, points in by_kind.items():
         lengths, mse = zip(*sorted(points), strict=True)
-        ax.plot(lengths, mse, "o-", label=names.get(kind, kind))
+        ax.plot(lengths, mse, "o-", label=CELLS[kind].title if kind in CELLS else kind)
     ax.axhline(baseline, color="grey", linestyle="--",
                label=f"always answer 1 (MSE {baseline:.3f})")
     ax.set_yscale("log")
@@ -133,3 +136,49 @@ def plot_losses(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend()
     return ax
+
+
+# ---------------------------------------------------------------- a comparison of cells
+
+
+def plot_loss(ax, runs: Iterable, x: str = "epoch", labels: Sequence[str] | None = None,
+              target: float | None = None, title: str = "") -> None:
+    """Validation loss of every model on one axis, the range over seeds shaded (one colour
+    per kind of cell, :data:`COLORS`).
+
+    Args:
+        ax: a matplotlib axis.
+        runs: the runs of a comparison.
+        x: ``"epoch"`` or ``"seconds"`` (see :func:`rnnbook.summaries.loss_band`).
+        labels: models to draw, in this order (default: all).
+        target: draw the common validation loss as a dotted line.
+        title: the axis title.
+    """
+    groups = group_runs(runs)
+    for label in labels or list(groups):
+        xs, mean, lo, hi = loss_band(groups[label], x)
+        seeds = len(groups[label])
+        color = COLORS[groups[label][0].kind]
+        ax.plot(xs, mean, marker=".", color=color,
+                label=f"{label} ({seeds} seed{'s' if seeds > 1 else ''})")
+        ax.fill_between(xs, lo, hi, color=color, alpha=0.2)
+    if x == "epoch":
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if target is not None:
+        ax.axhline(target, color="gray", linestyle=":", label=f"common target {target:.3f}")
+    ax.set_xlabel("epoch" if x == "epoch" else "training seconds")
+    ax.set_ylabel("validation loss (nats per character)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+
+
+def plot_epoch_seconds(ax, summaries: dict[str, Summary], title: str = "") -> None:
+    """A bar chart of the median time per epoch of every model, with its value written on it."""
+    labels = list(summaries)
+    values = [summaries[label].epoch_seconds for label in labels]
+    bars = ax.bar(labels, values, color=[COLORS[summaries[label].kind] for label in labels])
+    ax.bar_label(bars, fmt="%.2f s")
+    ax.set_xlabel("model")
+    ax.set_ylabel("seconds per epoch (median after the first)")
+    ax.set_title(title)

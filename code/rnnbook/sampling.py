@@ -14,23 +14,28 @@ than one might expect:
 
 :func:`sample` works on one probability vector (pure NumPy). :func:`generate` and
 :func:`beam_search` run a model built by :func:`rnnbook.models.build_char_model` one character
-at a time, carrying the recurrent state (``CharStepper``), instead of re-running the whole
-window for every character. :func:`entropy` and :func:`distinct_ngrams` measure what comes out.
+at a time, carrying the recurrent state (:class:`rnnbook.stepper.CharStepper`), instead of
+re-running the whole window for every character. :func:`entropy` and :func:`distinct_ngrams`
+measure what comes out.
+
+Every function that runs a model takes either the Keras model, whose current weights it copies
+into a new stepper (a fraction of a millisecond, so never stale), or a ``CharStepper`` the
+caller holds and reuses (nothing copied: the fastest, for a loop or a widget; build a new one
+after the weights change).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import numbers
 import time
 import warnings
-import weakref
 from typing import Any
 
 import numpy as np
 
+from rnnbook import validate
 from rnnbook.data import CleanedText, Vocabulary
+from rnnbook.stepper import CharStepper
 
 START = "\n"  # where generation starts when the seed text is empty: the start of a line
 PROB_TOLERANCE = 1e-3  # a float32 softmax sums to 1 within ~1e-6; anything further is a mistake
@@ -46,72 +51,14 @@ class SeedTextWarning(UserWarning):
 # Validation: every bad argument gets a ValueError that names it.
 
 
-def _check_temperature(temperature: Any) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
-        raise ValueError(f"temperature must be a number >= 0; got {temperature!r}")
-    t = float(temperature)
-    if not math.isfinite(t) or t < 0:
-        raise ValueError(f"temperature must be a finite number >= 0; got {temperature!r}")
-    return t
-
-
-def _check_top_k(top_k: Any) -> int | None:
-    if top_k is None:
-        return None
-    if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1:
-        raise ValueError(f"top_k must be None or an integer >= 1; got {top_k!r}")
-    return int(top_k)
-
-
-def _check_top_p(top_p: Any) -> float | None:
-    if top_p is None:
-        return None
-    if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real):
-        raise ValueError(f"top_p must be None or a number in (0, 1]; got {top_p!r}")
-    p = float(top_p)
-    if not 0.0 < p <= 1.0:  # also rejects NaN
-        raise ValueError(f"top_p must lie in (0, 1]; got {top_p!r}")
-    return p
-
-
 def _check_rng(rng: Any) -> np.random.Generator:
     if rng is None:
         return np.random.default_rng()
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"rng must be None or a numpy.random.Generator (np.random.default_rng(seed)); "
-            f"got {type(rng).__name__}"
-        )
+        raise validate.error(
+            "rng", "be None or a numpy.random.Generator (np.random.default_rng(seed))",
+            received=f"rng of type {type(rng).__name__}")
     return rng
-
-
-def _check_count(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def _check_probs(probs: Any) -> np.ndarray:
-    """``probs`` as a float64 vector that sums to exactly 1, or a ValueError naming ``probs``."""
-    try:
-        p = np.asarray(probs, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"probs must be a vector of probabilities; got {probs!r}") from exc
-    if p.ndim == 2 and p.shape[0] == 1:  # a model's output for a batch of one
-        p = p[0]
-    if p.ndim != 1 or p.size == 0:
-        raise ValueError(f"probs must be a non-empty vector (vocab,); got shape {p.shape}")
-    if not np.all(np.isfinite(p)):
-        raise ValueError("probs contains NaN or infinite values")
-    if np.any(p < 0):
-        raise ValueError(f"probs contains negative values (smallest {p.min():.3g})")
-    total = p.sum()
-    if abs(total - 1.0) > PROB_TOLERANCE:
-        raise ValueError(
-            f"probs must sum to 1 (within {PROB_TOLERANCE}); got {total:.6g}. "
-            "Pass the softmax output itself, not logits and not a softmax of it."
-        )
-    return p / total
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,9 +125,10 @@ def distribution(
     Raises:
         ValueError: naming the argument that is invalid.
     """
-    p = _check_probs(probs)
-    temperature = _check_temperature(temperature)
-    top_k, top_p = _check_top_k(top_k), _check_top_p(top_p)
+    p = validate.probabilities("probs", probs, PROB_TOLERANCE)
+    temperature = validate.number("temperature", temperature, 0)
+    top_k = validate.integer("top_k", top_k, 1, none=True)
+    top_p = validate.number("top_p", top_p, 0, 1, low_open=True, none=True)
     q = apply_temperature(p, temperature)
     if top_k is not None:
         q = keep_top_k(q, top_k)
@@ -223,7 +171,7 @@ def sample(
 
 
 # --------------------------------------------------------------------------------------------
-# Running a model: the seed, the cached stepper.
+# Running a model: the seed, the stepper.
 
 
 def prepare_seed(
@@ -241,7 +189,8 @@ def prepare_seed(
         ``(ids, cleaned)``: (n,) int32 ids, n >= 1, and the cleaning result.
     """
     if not isinstance(seed_text, str):
-        raise ValueError(f"seed_text must be a string; got {type(seed_text).__name__}")
+        raise validate.error("seed_text", "be a string",
+                             received=f"seed_text of type {type(seed_text).__name__}")
     cleaned = vocab.clean(seed_text)
     if warn and cleaned.changed:
         warnings.warn(cleaned.message, SeedTextWarning, stacklevel=3)
@@ -254,40 +203,15 @@ def prepare_seed(
     return vocab.encode(text), cleaned
 
 
-# model -> (fingerprint of its weights, CharStepper). Weak keys: a model that is deleted
-# takes its stepper with it.
-_STEPPERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def stepper_for(model: Any) -> CharStepper:
+    """The stepper to run: ``model`` itself if it is a ``CharStepper``, else a new one.
 
-
-def weights_fingerprint(model: Any) -> str:
-    """A digest of a model's current weight values (about 1 ms for an LSTM(128))."""
-    digest = hashlib.blake2b(digest_size=16)
-    for w in model.get_weights():
-        w = np.ascontiguousarray(w)
-        digest.update(str((w.shape, w.dtype.str)).encode())
-        digest.update(w.tobytes())
-    return digest.hexdigest()
-
-
-def stepper_for(model: Any) -> Any:
-    """The model's ``CharStepper``, built once and rebuilt whenever its weights changed.
-
-    The stepper copies the weights into NumPy; a model that trains on afterwards would leave a
-    stale copy behind. Comparing a digest of the weight values on every call (about a
-    millisecond) makes a stale stepper impossible, whatever changed the weights.
+    A new stepper copies the Keras model's current weights (a fraction of a millisecond for an
+    LSTM(128)), so a model that trained since the last call is never seen with stale weights.
+    A caller that generates many times from the same weights (a widget, a benchmark) builds one
+    with :meth:`CharStepper.from_model` and passes it instead.
     """
-    from rnnbook.models import CharStepper
-
-    fingerprint = weights_fingerprint(model)
-    try:
-        cached = _STEPPERS.get(model)
-    except TypeError:  # an object that cannot be weakly referenced: no cache
-        return CharStepper.from_model(model)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    stepper = CharStepper.from_model(model)
-    _STEPPERS[model] = (fingerprint, stepper)
-    return stepper
+    return model if isinstance(model, CharStepper) else CharStepper.from_model(model)
 
 
 def next_char_probs(model: Any, vocab: Vocabulary, seed_text: str) -> np.ndarray:
@@ -318,7 +242,8 @@ def generate(
     recurrent cell (``CharStepper.step``), not a re-run of the whole window.
 
     Args:
-        model: a model built by :func:`rnnbook.models.build_char_model` (trained or not).
+        model: a model built by :func:`rnnbook.models.build_char_model` (trained or not), or a
+            ``CharStepper`` of one (see :func:`stepper_for`).
         vocab: the vocabulary the model was trained with.
         seed_text: free text; cleaned as :func:`prepare_seed` describes (never a KeyError).
         length: characters to generate, >= 0 (0 returns "").
@@ -330,11 +255,11 @@ def generate(
     Raises:
         ValueError: naming the argument that is invalid.
     """
-    length = _check_count(length, "length", 0)
+    length = validate.integer("length", length, 0)
     # Check every argument now, not at the first character (nor never, when length is 0).
-    _check_temperature(temperature)
-    _check_top_k(top_k)
-    _check_top_p(top_p)
+    validate.number("temperature", temperature, 0)
+    validate.integer("top_k", top_k, 1, none=True)
+    validate.number("top_p", top_p, 0, 1, low_open=True, none=True)
     rng = _check_rng(rng)
     ids, _ = prepare_seed(vocab, seed_text)
     if length == 0:
@@ -351,18 +276,19 @@ def generate(
 
 def generation_speed(model: Any, vocab: Vocabulary, seed_text: str, length: int,
                      rng: np.random.Generator | None = None) -> float:
-    """Characters per second of :func:`generate` (a short warm-up call builds the stepper first).
+    """Characters per second of :func:`generate` (the stepper built first, as a widget holds it).
 
     Args:
-        model: a model built by :func:`rnnbook.models.build_char_model`.
+        model: a model built by :func:`rnnbook.models.build_char_model`, or its stepper.
         vocab: its vocabulary.
         seed_text: the seed, as for :func:`generate`.
         length: characters to time (at least 1).
     """
-    length = _check_count(length, "length", 1)
-    generate(model, vocab, seed_text, 1, rng=rng)  # builds and caches the NumPy stepper
+    length = validate.integer("length", length, 1)
+    stepper = stepper_for(model)  # built once, outside the timing
+    generate(stepper, vocab, seed_text, 1, rng=rng)  # a warm-up
     start = time.perf_counter()
-    generate(model, vocab, seed_text, length, rng=rng)
+    generate(stepper, vocab, seed_text, length, rng=rng)
     return length / (time.perf_counter() - start)
 
 
@@ -423,8 +349,8 @@ def beam_search(
     Raises:
         ValueError: naming the argument that is invalid.
     """
-    length = _check_count(length, "length", 0)
-    beam_width = _check_count(beam_width, "beam_width", 1)
+    length = validate.integer("length", length, 0)
+    beam_width = validate.integer("beam_width", beam_width, 1)
     ids, _ = prepare_seed(vocab, seed_text)
     if length == 0:
         return "", 0.0
@@ -452,7 +378,7 @@ def beam_search(
 
 def entropy(probs: Any) -> float:
     """Shannon entropy of a probability vector, in bits."""
-    p = _check_probs(probs)
+    p = validate.probabilities("probs", probs, PROB_TOLERANCE)
     nz = p[p > 0]
     return max(0.0, float(-(nz * np.log2(nz)).sum()))  # never -0.0
 
@@ -462,6 +388,6 @@ def distinct_ngrams(text: str, n: int) -> float:
 
     Returns 0.0 for a text shorter than ``n``.
     """
-    n = _check_count(n, "n", 1)
+    n = validate.integer("n", n, 1)
     grams = [text[i:i + n] for i in range(len(text) - n + 1)]
     return len(set(grams)) / len(grams) if grams else 0.0

@@ -19,15 +19,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import keras
 import numpy as np
 
+from rnnbook import validate
+from rnnbook.cells import KINDS, cell
+from rnnbook.config import SEED
+
+__all__ = ["ADDING_BASELINE_MSE", "KINDS", "AddingBudget", "AddingResult", "adding_budget",
+           "adding_problem", "adding_table", "build_adding_model", "copy_task", "run_adding",
+           "train_adding"]
+
 ADDING_BASELINE_MSE = 1 / 6  # Var(u1 + u2) for u1, u2 ~ U(0, 1): the MSE of always answering 1
-KINDS = ("rnn", "lstm", "gru")
-
-
-def _check_positive(name: str, value: int) -> None:
-    if not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def adding_problem(
@@ -44,10 +47,10 @@ def adding_problem(
         ``(x, y)``: ``x`` (batch_size, seq_len, 2) float32, channel 0 the values and channel 1
         the markers; ``y`` (batch_size, 1) float32, the sum of the two marked values.
     """
-    _check_positive("batch_size", batch_size)
-    _check_positive("seq_len", seq_len)
+    validate.positive_int("batch_size", batch_size)
+    validate.positive_int("seq_len", seq_len)
     if seq_len < 2:
-        raise ValueError(f"seq_len must be at least 2 (one marker in each half), got {seq_len}")
+        raise validate.error("seq_len", "be at least 2 (one marker in each half)", seq_len)
     half = seq_len // 2
     values = rng.uniform(0.0, 1.0, size=(batch_size, seq_len))
     first = rng.integers(0, half, size=batch_size)  # one marker in the first half
@@ -74,11 +77,10 @@ def copy_task(
         ``(x, y)``: int32 arrays (batch_size, 2 * seq_len + delay) of symbol ids (0 = blank,
         n_symbols + 1 = go), ``y`` holding the symbols to repeat in its last ``seq_len`` steps.
     """
-    _check_positive("batch_size", batch_size)
-    _check_positive("seq_len", seq_len)
-    _check_positive("n_symbols", n_symbols)
-    if not isinstance(delay, (int, np.integer)) or delay < 0:
-        raise ValueError(f"delay must be a non-negative integer, got {delay!r}")
+    validate.positive_int("batch_size", batch_size)
+    validate.positive_int("seq_len", seq_len)
+    validate.positive_int("n_symbols", n_symbols)
+    validate.integer("delay", delay, 0)
     total = 2 * seq_len + delay
     symbols = rng.integers(1, n_symbols + 1, size=(batch_size, seq_len))
     x = np.zeros((batch_size, total), dtype=np.int32)
@@ -113,7 +115,7 @@ class AddingBudget:
     learning_rate: float
     clipnorm: float = 1.0
     test_size: int = 1000
-    seed: int = 1234
+    seed: int = SEED
 
     @property
     def steps(self) -> int:
@@ -172,13 +174,9 @@ class AddingResult:
 def build_adding_model(kind: str, seq_len: int, units: int):
     """One recurrent layer (``SimpleRNN``, ``LSTM`` or ``GRU``) and a ``Dense(1)`` on its last
     state, for inputs (batch, seq_len, 2)."""
-    import keras
-
-    layers = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-    if kind not in layers:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    layer = cell(kind).layer
     return keras.Sequential(
-        [keras.Input((seq_len, 2)), layers[kind](units), keras.layers.Dense(1)],
+        [keras.Input((seq_len, 2)), layer(units), keras.layers.Dense(1)],
         name=f"adding_{kind}_{seq_len}",
     )
 
@@ -214,13 +212,12 @@ def train_adding(
     Returns:
         An :class:`AddingResult`, the trained network included.
     """
-    import keras
-
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    cell(kind)
     if not unit_forget_bias and kind != "lstm":
-        raise ValueError(f"unit_forget_bias=False applies to the lstm only, not {kind!r}")
-    _check_positive("seq_len", seq_len)
+        raise validate.error("unit_forget_bias", "be True for a cell without a forget gate "
+                             "(only the lstm has one)", received=f"unit_forget_bias=False for "
+                             f"kind={kind!r}")
+    validate.positive_int("seq_len", seq_len)
     seed = budget.seed if seed is None else seed
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)

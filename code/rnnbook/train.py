@@ -20,11 +20,21 @@ import sys
 import time
 from pathlib import Path
 
+import keras
+
 from rnnbook import config
+from rnnbook.callbacks import SampleCallback
+from rnnbook.cells import KINDS
 from rnnbook.data import REGISTRY, load_corpus
+from rnnbook.fitting import compile_char_model, fit_char_model
+from rnnbook.models import build_char_model, models_dir, save_char_model
+from rnnbook.windows import CONTEXT, prepare_char_data
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    # The defaults are the course's recipe for the profile in force (RNNBOOK_PROFILE or this
+    # machine's), the same that the chapters train with.
+    recipe = config.active_profile().recipe
     parser = argparse.ArgumentParser(
         prog="python -m rnnbook.train", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -32,17 +42,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     source.add_argument("--corpus", default="sonnets", choices=sorted(REGISTRY),
                         help="a registered corpus (default: sonnets)")
     source.add_argument("--text", type=Path, help="train on this UTF-8 text file instead")
-    parser.add_argument("--kind", default="lstm", choices=["lstm", "gru", "rnn"])
+    parser.add_argument("--kind", default="lstm", choices=KINDS)
     parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--embedding-dim", type=int, default=None,
                         help="learned embedding size (default: one-hot input)")
     parser.add_argument("--layers", type=int, default=1)
-    parser.add_argument("--dropout", type=float, default=0.3, help="dropout after each layer")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seq-len", type=int, default=50, help="characters per window")
-    parser.add_argument("--learning-rate", type=float, default=1e-2)
-    parser.add_argument("--clipnorm", type=float, default=1.0)
+    parser.add_argument("--dropout", type=float, default=recipe.dropout,
+                        help="dropout after each layer")
+    parser.add_argument("--epochs", type=int, default=recipe.epochs)
+    parser.add_argument("--batch-size", type=int, default=recipe.batch_size)
+    parser.add_argument("--seq-len", type=int, default=recipe.seq_len,
+                        help="characters per window")
+    parser.add_argument("--learning-rate", type=float, default=recipe.learning_rate)
+    parser.add_argument("--clipnorm", type=float, default=recipe.clipnorm)
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--keep-case", action="store_true", help="do not lower-case the text")
     parser.add_argument("--name", help="model name (default: <corpus>_<kind><units>)")
@@ -64,18 +76,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # Keras is imported only now, so that --help answers at once.
-    import keras
-
-    from rnnbook.models import build_char_model, models_dir, save_char_model
-    from rnnbook.training import (
-        CONTEXT,
-        SampleCallback,
-        compile_char_model,
-        fit_char_model,
-        prepare_char_data,
-    )
-
     corpus = args.text.stem if args.text else args.corpus
     name = args.name or f"{corpus}_{args.kind}{args.units}"
     out = args.out or models_dir()

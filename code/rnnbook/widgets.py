@@ -25,6 +25,7 @@ import numpy as np
 from rnnbook import sampling
 from rnnbook.config import SEED
 from rnnbook.data import Vocabulary
+from rnnbook.models import load_char_model, saved_models
 
 DEFAULT_SEED_TEXT = "shall i compare thee to a summer's day?\n"
 CHART_BARS = 12  # characters shown in the next-character chart
@@ -35,7 +36,7 @@ def _enable_colab_widgets() -> None:
     """In Colab, let ipywidgets 8 render (Colab treats it like a third-party widget library)."""
     if "google.colab" in sys.modules:
         try:
-            from google.colab import output
+            from google.colab import output  # only in Colab: an optional module, found there
 
             output.enable_custom_widget_manager()
         except Exception:  # an older Colab without the call: its built-in manager is used
@@ -119,8 +120,6 @@ class SamplingExplorer(widgets.VBox):
         self._models: dict[str, tuple[Any, Vocabulary] | None] = {}
         self._cards: dict[str, dict] = {}
         if include_saved:
-            from rnnbook.models import saved_models
-
             self._models.update({name: None for name in saved_models()})
         self._models.update(dict(models or {}))
         if not self._models:
@@ -128,7 +127,6 @@ class SamplingExplorer(widgets.VBox):
                 "models: nothing to explore; pass {name: (model, vocab)} or save a model with "
                 "rnnbook.models.save_char_model"
             )
-        self._probs_cache: dict[tuple[str, str], np.ndarray] = {}
         self.rng = np.random.default_rng(seed)
         self.text = ""
 
@@ -177,7 +175,6 @@ class SamplingExplorer(widgets.VBox):
     def add_model(self, name: str, model: Any, vocab: Vocabulary, select: bool = True) -> None:
         """Offer another model (e.g. one trained in this session) and optionally pick it."""
         self._models[name] = (model, vocab)
-        self._probs_cache = {k: v for k, v in self._probs_cache.items() if k[0] != name}
         self.model.options = list(self._models)
         if select:
             self.model.value = name
@@ -187,8 +184,6 @@ class SamplingExplorer(widgets.VBox):
         """The picked ``(model, vocab)``, loading a saved model the first time it is picked."""
         name = self.model.value
         if self._models[name] is None:
-            from rnnbook.models import load_char_model
-
             model, vocab, card = load_char_model(name)
             self._models[name], self._cards[name] = (model, vocab), card
         return self._models[name]
@@ -226,15 +221,13 @@ class SamplingExplorer(widgets.VBox):
         self.update_chart()
 
     def next_char_probs(self) -> np.ndarray:
-        """The picked model's distribution of the next character after the seed (cached)."""
+        """The picked model's distribution of the next character after the seed.
+
+        Computed from the model's current weights on every call (a few milliseconds), so a
+        model that trained since is seen afresh.
+        """
         model, vocab = self.current()
-        # The weights' digest is part of the key: a model that trained since is seen afresh.
-        key = (self.model.value, self.seed.value, sampling.weights_fingerprint(model))
-        if key not in self._probs_cache:
-            if len(self._probs_cache) > 64:  # one entry per seed typed: keep it bounded
-                self._probs_cache.clear()
-            self._probs_cache[key] = sampling.next_char_probs(model, vocab, self.seed.value)
-        return self._probs_cache[key]
+        return sampling.next_char_probs(model, vocab, self.seed.value)
 
     def update_chart(self) -> None:
         """Redraw the next-character chart for the current model, seed and settings."""

@@ -9,8 +9,8 @@ In a notebook::
     check.seed_experiment(run_experiment, gap_verdict)   # experiment: two cells, two seeds
 
 The references are the package's own :func:`rnnbook.comparison.char_model_params`,
-:func:`~rnnbook.comparison.matched_units`, :func:`~rnnbook.comparison.time_to_loss` and
-:func:`~rnnbook.comparison.quality_gap`.
+:func:`~rnnbook.comparison.matched_units`, :func:`~rnnbook.summaries.time_to_loss` and
+:func:`~rnnbook.summaries.quality_gap`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from rnnbook import comparison
+from rnnbook import comparison, summaries
 from rnnbook.costs import param_count
 from rnnbook.exercises import core
 
@@ -198,7 +198,7 @@ def time_to_target(fn) -> bool:
     """Check ``fn(val_loss, seconds, target)``: training seconds until the validation loss first
     reaches ``target``, interpolated along a straight line within the epoch that crosses it, and
     ``nan`` for a curve that never gets there (reference:
-    :func:`rnnbook.comparison.time_to_loss`)."""
+    :func:`rnnbook.summaries.time_to_loss`)."""
     mistakes = {
         "you return the end of the epoch that crosses the target; interpolate between the two "
         "epochs around the crossing": _no_interpolation,
@@ -222,7 +222,7 @@ def time_to_target(fn) -> bool:
                 "Likely mistake: a curve below the target from the first epoch has no epoch "
                 "before it to interpolate from (the answer is that epoch's end); one that never "
                 "gets there returns math.nan") from error
-        expected = comparison.time_to_loss(loss, seconds, target)
+        expected = summaries.time_to_loss(loss, seconds, target)
         if math.isnan(expected):
             core.expect(EX_TIME, got is not None and np.ndim(got) == 0 and math.isnan(got),
                         f"the seconds to the target are {got!r} ({case}), expected nan",
@@ -242,10 +242,10 @@ def time_to_target(fn) -> bool:
 # ---------------------------------------------------------------- a gap against the seed spread
 
 
-def reference_verdict(a: comparison.Summary, b: comparison.Summary) -> str:
+def reference_verdict(a: summaries.Summary, b: summaries.Summary) -> str:
     """``a``'s or ``b``'s label when its every seed beat every seed of the other (two or more
     seeds each), else ``"no real gap"``."""
-    gap = comparison.quality_gap(a, b)
+    gap = summaries.quality_gap(a, b)
     if not gap.separated:
         return "no real gap"
     return a.label if gap.difference > 0 else b.label
@@ -257,9 +257,9 @@ def _runs(label: str, bests: list[float]) -> list[comparison.RunResult]:
             for seed, best in enumerate(bests, start=1)]
 
 
-def _summaries(bests_a: list[float], bests_b: list[float]) -> tuple[comparison.Summary, ...]:
+def _summaries(bests_a: list[float], bests_b: list[float]) -> tuple[summaries.Summary, ...]:
     runs = _runs("model A", bests_a) + _runs("model B", bests_b)
-    return tuple(comparison.summarize(runs, labels=["model A", "model B"]).values())
+    return tuple(summaries.summarize(runs, labels=["model A", "model B"]).values())
 
 
 VERDICT_CASES = [
@@ -273,7 +273,7 @@ VERDICT_CASES = [
 
 @core.checker(EX_VERDICT)
 def gap_verdict(fn) -> bool:
-    """Check ``fn(a, b)`` on two :class:`rnnbook.comparison.Summary`: the label of the model
+    """Check ``fn(a, b)`` on two :class:`rnnbook.summaries.Summary`: the label of the model
     whose every seed beat the other's, or ``"no real gap"``."""
     a, b = _summaries(*VERDICT_CASES[0][1:])
     core.call(fn, a, b)
@@ -286,7 +286,7 @@ def gap_verdict(fn) -> bool:
         worse = "model B" if expected == "model A" else "model A"
         if expected == "no real gap" and got == means:
             hint = ("you compared the mean losses only; a gap is real when the ranges over seeds "
-                    "do not overlap (comparison.quality_gap(a, b).separated)")
+                    "do not overlap (summaries.quality_gap(a, b).separated)")
         elif got == worse:
             hint = ("you named the worse model: a lower validation loss is better, and "
                     "quality_gap's difference is b's loss minus a's (positive: a is better)")
@@ -307,7 +307,7 @@ def seed_experiment(run, fn) -> bool:
     :func:`rnnbook.comparison.run_comparison` returns them) and check the verdict ``fn(a, b)``
     on its summaries. Checked: that it ran as asked, not which cell wins."""
     runs = core.call(run)
-    groups = comparison.group_runs(runs)
+    groups = summaries.group_runs(runs)
     core.expect(EX_EXPERIMENT, len(groups) == 2,
                 f"the experiment must train two models; its runs hold {list(groups)}",
                 "pass two ModelSpec to comparison.run_comparison")
@@ -316,13 +316,13 @@ def seed_experiment(run, fn) -> bool:
         core.expect(EX_EXPERIMENT, len(set(seeds)) >= 2,
                     f"{label} ran with seeds {seeds}; the spread needs two seeds or more",
                     "give the Plan seeds=(1, 2)")
-    a, b = comparison.summarize(runs).values()
+    a, b = summaries.summarize(runs).values()
     expected, got = reference_verdict(a, b), core.call(fn, a, b)
     core.expect(EX_EXPERIMENT, got == expected,
                 f"your verdict is {got!r}, the spread between seeds says {expected!r} (best "
                 f"losses {a.label} {a.best_range}, {b.label} {b.best_range})",
                 "run check.gap_verdict on your gap_verdict first")
-    gap = comparison.quality_gap(a, b)
+    gap = summaries.quality_gap(a, b)
     return core.passed(EX_EXPERIMENT, f"{a.label} {a.best_nats:.3f} ± {a.best_nats_sd:.3f} nats, "
                        f"{b.label} {b.best_nats:.3f} ± {b.best_nats_sd:.3f}: difference "
                        f"{abs(gap.difference):.3f} nats; verdict: {expected}.")

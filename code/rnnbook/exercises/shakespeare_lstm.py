@@ -154,11 +154,11 @@ def _has_embedding(model) -> bool:
 
 def _train(model, data, epochs: int, recipe: dict) -> tuple[float, float]:
     """Train with the course's recipe; return (held-out nats per character, seconds)."""
-    from rnnbook import training
+    from rnnbook import fitting
 
-    training.compile_char_model(model, recipe["learning_rate"])
+    fitting.compile_char_model(model, recipe["learning_rate"])
     start = time.perf_counter()
-    log = training.fit_char_model(model, data, epochs, batch_size=recipe["batch_size"])
+    log = fitting.fit_char_model(model, data, epochs, batch_size=recipe["batch_size"])
     return float(log.best_val_loss), time.perf_counter() - start
 
 

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from rnnbook import validate
+
 
 def numerical_gradient(f: Callable[[], float], array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of the scalar ``f()`` with respect to ``array``, in place.
@@ -62,8 +64,11 @@ def check_gradients(
     errors = {}
     for name, array in params.items():
         if array.dtype != np.float64:
-            raise TypeError(f"{name}: gradient checks need float64 arrays, got {array.dtype}")
+            raise TypeError(validate.message(
+                f"params[{name!r}]", "be a float64 array (gradient checks need float64)",
+                f"params[{name!r}].dtype={array.dtype}"))
         if analytic[name].shape != array.shape:
-            raise ValueError(f"{name}: gradient shape {analytic[name].shape} != {array.shape}")
+            raise validate.error(f"analytic[{name!r}]", f"have the shape {array.shape} of "
+                                 f"params[{name!r}]", received=f"shape {analytic[name].shape}")
         errors[name] = relative_error(analytic[name], numerical_gradient(loss, array, eps))
     return errors

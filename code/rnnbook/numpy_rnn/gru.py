@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnnbook import validate
 from rnnbook.numpy_rnn.activations import sigmoid
 
 
@@ -69,19 +70,21 @@ def split_weights(weights: Sequence[np.ndarray], reset_after: bool = True) -> GR
         ValueError: if ``weights`` does not have a GRU's shapes, or its bias belongs to the other
             ``reset_after`` variant.
     """
+    if isinstance(weights, GRUWeights):
+        return weights
     if len(weights) not in (2, 3):
-        raise ValueError(
-            f"weights must be [kernel, recurrent_kernel, bias] (or the first two for a layer "
-            f"without bias), got {len(weights)} arrays"
-        )
+        raise validate.error(
+            "weights", "be [kernel, recurrent_kernel, bias] (or the first two for a layer "
+            "without bias)", received=f"{len(weights)} arrays")
     kernel, recurrent_kernel = np.asarray(weights[0]), np.asarray(weights[1])
     if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[1] != 3 * recurrent_kernel.shape[0]:
-        raise ValueError(
-            f"weights: recurrent_kernel must be (units, 3*units), got {recurrent_kernel.shape}"
-        )
+        raise validate.error("weights", "have a recurrent_kernel (weights[1]) of shape "
+                             "(units, 3*units)",
+                             received=f"weights[1].shape={recurrent_kernel.shape}")
     u = recurrent_kernel.shape[0]
     if kernel.ndim != 2 or kernel.shape[1] != 3 * u:
-        raise ValueError(f"weights: kernel must be (features, {3 * u}), got {kernel.shape}")
+        raise validate.error("weights", f"have a kernel (weights[0]) of shape (features, "
+                             f"{3 * u})", received=f"weights[0].shape={kernel.shape}")
     if len(weights) == 2:
         bias = np.zeros((2, 3 * u) if reset_after else (3 * u,), kernel.dtype)
     else:
@@ -89,11 +92,10 @@ def split_weights(weights: Sequence[np.ndarray], reset_after: bool = True) -> GR
     expected = (2, 3 * u) if reset_after else (3 * u,)
     if bias.shape != expected:
         other = "reset_after=False" if bias.shape == (3 * u,) else "reset_after=True"
-        hint = f" (that is the {other} layout)" if bias.shape in ((3 * u,), (2, 3 * u)) else ""
-        raise ValueError(
-            f"weights: bias must be {expected} for reset_after={reset_after}, "
-            f"got {bias.shape}{hint}"
-        )
+        hint = f"That is the {other} layout." if bias.shape in ((3 * u,), (2, 3 * u)) else ""
+        raise validate.error("weights", f"have a bias (weights[2]) of shape {expected} for "
+                             f"reset_after={reset_after}",
+                             received=f"weights[2].shape={bias.shape}", hint=hint)
     b, c = (bias[0], bias[1]) if reset_after else (bias, np.zeros_like(bias))
     W, U = kernel, recurrent_kernel
     return GRUWeights(W[:, :u], W[:, u:2 * u], W[:, 2 * u:],
@@ -135,25 +137,25 @@ def gru_step(
     Returns:
         (batch, units): the new hidden state.
     """
-    w = weights if isinstance(weights, GRUWeights) else split_weights(weights, reset_after)
+    w = split_weights(weights, reset_after)
     z, _, h_tilde, _ = gru_gates(x_t, h, w, reset_after)
     return z * h + (1 - z) * h_tilde  # Keras's convention: z keeps the old state
 
 
 def _check_inputs(x: np.ndarray, w: GRUWeights, h0: np.ndarray | None) -> np.ndarray:
     if x.ndim != 3:
-        raise ValueError(f"x must be (batch, time, features), got shape {x.shape}")
+        raise validate.shape("x", x, "be (batch, time, features)")
     features, units = w.W_z.shape
     if x.shape[2] != features:
-        raise ValueError(f"x has {x.shape[2]} features but the kernel expects {features}")
+        raise validate.shape("x", x, f"have {features} features, as the kernel expects")
     if x.shape[1] == 0:
-        raise ValueError("x must have at least one time step")
+        raise validate.shape("x", x, "have at least one time step")
     dtype = np.result_type(x, w.W_z)
     if h0 is None:
         return np.zeros((x.shape[0], units), dtype)
     h0 = np.asarray(h0)
     if h0.shape != (x.shape[0], units):
-        raise ValueError(f"h0 must be (batch, units) = {(x.shape[0], units)}, got {h0.shape}")
+        raise validate.shape("h0", h0, f"be (batch, units) = {(x.shape[0], units)}")
     return h0.astype(np.result_type(dtype, h0), copy=False)
 
 
@@ -213,9 +215,7 @@ def gru_backward(
     batch, steps, _ = x.shape
     units = w.U_z.shape[0]
     if dh_seq.shape != (batch, steps, units):
-        raise ValueError(
-            f"dh_seq must have h_seq's shape {(batch, steps, units)}, got {dh_seq.shape}"
-        )
+        raise validate.shape("dh_seq", dh_seq, f"have h_seq's shape {(batch, steps, units)}")
 
     # Forward again, keeping what each step's derivative needs.
     h_prev, gates = [], []

@@ -23,18 +23,41 @@ The layer's parameter count is :func:`rnnbook.costs.param_count` (``"lstm"``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
+from rnnbook import validate
 from rnnbook.numpy_rnn.activations import sigmoid
 
 GATES = ("input", "forget", "candidate", "output")  # Keras's column order in the weights
 
 
+class LSTMWeights(NamedTuple):
+    """Keras's three arrays, checked and cut into the per-gate blocks the equations name.
+
+    Each ``W_*`` is (features, units), each ``U_*`` (units, units), each ``b_*`` (units,). A step
+    given these (from :func:`split_weights`) skips the checks and the cutting: build them once.
+    """
+
+    W_i: np.ndarray
+    W_f: np.ndarray
+    W_c: np.ndarray
+    W_o: np.ndarray
+    U_i: np.ndarray
+    U_f: np.ndarray
+    U_c: np.ndarray
+    U_o: np.ndarray
+    b_i: np.ndarray
+    b_f: np.ndarray
+    b_c: np.ndarray
+    b_o: np.ndarray
+
+
 def split_gates(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split a (..., 4 * units) array into its (i, f, c~, o) blocks of (..., units) each."""
     if array.shape[-1] % 4:
-        raise ValueError(f"array: last dimension {array.shape[-1]} is not 4 * units")
+        raise validate.shape("array", array, "have a last dimension of 4 * units")
     i, f, g, o = np.split(array, 4, axis=-1)
     return i, f, g, o
 
@@ -42,23 +65,31 @@ def split_gates(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 def _check_weights(weights: Sequence[np.ndarray], dtype: np.dtype | None = None):
     """(kernel, recurrent_kernel, bias) of a Keras LSTM, checked, in the inputs' dtype."""
     if len(weights) != 3:
-        raise ValueError(
-            f"weights: expected [kernel, recurrent_kernel, bias] as LSTM.get_weights() returns, "
-            f"got {len(weights)} arrays"
-        )
+        raise validate.error(
+            "weights", "be [kernel, recurrent_kernel, bias] as LSTM.get_weights() returns",
+            received=f"{len(weights)} arrays")
     kernel, recurrent, bias = (np.asarray(w) for w in weights)
     if recurrent.ndim != 2 or recurrent.shape[1] != 4 * recurrent.shape[0]:
-        raise ValueError(
-            f"weights: recurrent_kernel must be (units, 4 * units), got {recurrent.shape}"
-        )
+        raise validate.error("weights", "have a recurrent_kernel (weights[1]) of shape "
+                             "(units, 4 * units)", received=f"weights[1].shape={recurrent.shape}")
     units = recurrent.shape[0]
     if kernel.ndim != 2 or kernel.shape[1] != 4 * units:
-        raise ValueError(f"weights: kernel must be (features, {4 * units}), got {kernel.shape}")
+        raise validate.error("weights", f"have a kernel (weights[0]) of shape (features, "
+                             f"{4 * units})", received=f"weights[0].shape={kernel.shape}")
     if bias.shape != (4 * units,):
-        raise ValueError(f"weights: bias must be ({4 * units},), got {bias.shape}")
+        raise validate.error("weights", f"have a bias (weights[2]) of shape ({4 * units},)",
+                             received=f"weights[2].shape={bias.shape}")
     if dtype is not None:
         kernel, recurrent, bias = (w.astype(dtype, copy=False) for w in (kernel, recurrent, bias))
     return kernel, recurrent, bias
+
+
+def split_weights(weights: Sequence[np.ndarray], dtype: np.dtype | None = None) -> LSTMWeights:
+    """``LSTM.get_weights()`` checked and cut into :class:`LSTMWeights` (in ``dtype`` if given)."""
+    if isinstance(weights, LSTMWeights):
+        return weights
+    kernel, recurrent, bias = _check_weights(weights, dtype)
+    return LSTMWeights(*split_gates(kernel), *split_gates(recurrent), *split_gates(bias))
 
 
 def _dtype(*arrays: np.ndarray) -> np.dtype:
@@ -71,7 +102,7 @@ def _state(name: str, state: np.ndarray | None, batch: int, units: int, dtype) -
         return np.zeros((batch, units), dtype)
     state = np.asarray(state, dtype)
     if state.shape != (batch, units):
-        raise ValueError(f"{name}: expected shape {(batch, units)}, got {state.shape}")
+        raise validate.shape(name, state, f"be {(batch, units)}")
     return state
 
 
@@ -84,16 +115,14 @@ def lstm_gates(
         x_t: input at this step, (batch, features).
         h: previous hidden state h_{t-1}, (batch, units).
         c: previous cell state c_{t-1}, (batch, units).
-        weights: ``[kernel, recurrent_kernel, bias]`` of ``keras.layers.LSTM``.
+        weights: ``[kernel, recurrent_kernel, bias]`` of ``keras.layers.LSTM``, or their
+            :class:`LSTMWeights`.
 
     Returns:
         A dict of (batch, units) arrays: ``i``, ``f``, ``g`` (the candidate c~), ``o``, ``c``
         (the new cell state), ``tanh_c`` and ``h`` (the new hidden state).
     """
-    kernel, recurrent, bias = _check_weights(weights)
-    W_i, W_f, W_c, W_o = split_gates(kernel)
-    U_i, U_f, U_c, U_o = split_gates(recurrent)
-    b_i, b_f, b_c, b_o = split_gates(bias)
+    W_i, W_f, W_c, W_o, U_i, U_f, U_c, U_o, b_i, b_f, b_c, b_o = split_weights(weights)
 
     f = sigmoid(x_t @ W_f + h @ U_f + b_f)  # forget gate: how much of c_{t-1} to keep
     i = sigmoid(x_t @ W_i + h @ U_i + b_i)  # input gate: how much of the candidate to write
@@ -109,19 +138,23 @@ def lstm_step(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One LSTM step: ``(h_t, c_t)`` from x_t (batch, features), h_{t-1} and c_{t-1}.
 
-    h and c are (batch, units); so are the returned h_t and c_t.
+    h and c are (batch, units); so are the returned h_t and c_t. ``weights`` may be the
+    :class:`LSTMWeights` of :func:`split_weights`: then nothing is checked or converted (the
+    arrays must already share a dtype), which is what a loop over many steps wants.
     """
-    dtype = _dtype(x_t, h, c, weights[0] if len(weights) else np.float32)
-    x_t, h, c = (np.asarray(a, dtype) for a in (x_t, h, c))
-    step = lstm_gates(x_t, h, c, _check_weights(weights, dtype))
+    if not isinstance(weights, LSTMWeights):
+        dtype = _dtype(x_t, h, c, weights[0] if len(weights) else np.float32)
+        x_t, h, c = (np.asarray(a, dtype) for a in (x_t, h, c))
+        weights = split_weights(weights, dtype)
+    step = lstm_gates(x_t, h, c, weights)
     return step["h"], step["c"]
 
 
 def _check_x(x: np.ndarray, kernel: np.ndarray) -> None:
     if x.ndim != 3:
-        raise ValueError(f"x: expected (batch, time, features), got shape {x.shape}")
+        raise validate.shape("x", x, "be (batch, time, features)")
     if x.shape[2] != kernel.shape[0]:
-        raise ValueError(f"x: has {x.shape[2]} features but the kernel expects {kernel.shape[0]}")
+        raise validate.shape("x", x, f"have {kernel.shape[0]} features, as the kernel expects")
 
 
 def lstm_forward(
@@ -158,9 +191,10 @@ def _forward(x, weights, h0, c0):
     h = _state("h0", h0, batch, units, dtype)
     c = _state("c0", c0, batch, units, dtype)
     h_seq = np.zeros((batch, steps, units), dtype)
+    blocks = split_weights((kernel, recurrent, bias))
     cache = []
     for t in range(steps):
-        step = lstm_gates(x[:, t], h, c, (kernel, recurrent, bias))
+        step = lstm_gates(x[:, t], h, c, blocks)
         cache.append({**step, "h_prev": h, "c_prev": c})
         h, c = step["h"], step["c"]
         h_seq[:, t] = h
@@ -196,7 +230,7 @@ def lstm_backward(
     x = np.asarray(x, dtype)
     dh_seq = np.asarray(dh_seq, dtype)
     if dh_seq.shape != h_seq.shape:
-        raise ValueError(f"dh_seq: expected shape {h_seq.shape}, got {dh_seq.shape}")
+        raise validate.shape("dh_seq", dh_seq, f"have h_seq's shape {h_seq.shape}")
 
     grads = {
         "kernel": np.zeros_like(kernel), "recurrent_kernel": np.zeros_like(recurrent),

@@ -14,46 +14,62 @@ product is ``x @ W``, not ``W @ x``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
+
+from rnnbook import validate
 
 ACTIVATIONS = ("tanh", "relu")
 
 
+class RNNWeights(NamedTuple):
+    """``SimpleRNN.get_weights()``, checked: W (features, units), U (units, units), b (units,).
+
+    A step given these (from :func:`split_weights`) skips the checks: build them once.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+
+
 def _check_activation(activation: str) -> None:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    validate.one_of("activation", activation, ACTIVATIONS)
 
 
-def _unpack(weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split_weights(weights: Sequence[np.ndarray]) -> RNNWeights:
+    """``[kernel, recurrent_kernel, bias]`` checked against each other, as :class:`RNNWeights`."""
+    if isinstance(weights, RNNWeights):
+        return weights
     if len(weights) != 3:
-        raise ValueError(
-            "weights must be [kernel, recurrent_kernel, bias] as SimpleRNN.get_weights() "
-            f"returns; got {len(weights)} arrays"
-        )
+        raise validate.error(
+            "weights", "be [kernel, recurrent_kernel, bias] as SimpleRNN.get_weights() returns",
+            received=f"{len(weights)} arrays")
     kernel, recurrent_kernel, bias = (np.asarray(w) for w in weights)
     units = recurrent_kernel.shape[0]
     if recurrent_kernel.shape != (units, units) or kernel.shape[1:] != (units,) or bias.shape != (
         units,
     ):
-        raise ValueError(
-            f"weights: inconsistent shapes kernel {kernel.shape}, recurrent_kernel "
-            f"{recurrent_kernel.shape}, bias {bias.shape}"
-        )
-    return kernel, recurrent_kernel, bias
+        raise validate.error(
+            "weights", "have shapes (features, units), (units, units) and (units,)",
+            received=f"kernel {kernel.shape}, recurrent_kernel {recurrent_kernel.shape}, "
+                     f"bias {bias.shape}")
+    return RNNWeights(kernel, recurrent_kernel, bias)
+
 
 
 def _check_inputs(x: np.ndarray, kernel: np.ndarray, h0: np.ndarray | None) -> np.ndarray:
     if x.ndim != 3:
-        raise ValueError(f"x must be (batch, time, features), got shape {x.shape}")
+        raise validate.shape("x", x, "be (batch, time, features)")
     if x.shape[2] != kernel.shape[0]:
-        raise ValueError(f"x has {x.shape[2]} features but the kernel expects {kernel.shape[0]}")
+        raise validate.shape("x", x, f"have {kernel.shape[0]} features, as the kernel expects")
     batch, units = x.shape[0], kernel.shape[1]
     if h0 is None:
         return np.zeros((batch, units), dtype=x.dtype)
     h0 = np.asarray(h0, dtype=x.dtype)
     if h0.shape != (batch, units):
-        raise ValueError(f"h0 must be (batch, units) = {(batch, units)}, got {h0.shape}")
+        raise validate.shape("h0", h0, f"be (batch, units) = {(batch, units)}")
     return h0
 
 
@@ -65,14 +81,15 @@ def rnn_step(
     Args:
         x_t: the inputs at this step, (batch, features).
         h: the previous hidden state, (batch, units).
-        weights: ``[kernel (features, units), recurrent_kernel (units, units), bias (units,)]``.
+        weights: ``[kernel (features, units), recurrent_kernel (units, units), bias (units,)]``,
+            or the :class:`RNNWeights` of :func:`split_weights` (checked once, not per step).
         activation: ``"tanh"`` or ``"relu"``.
 
     Returns:
         The new hidden state, (batch, units).
     """
     _check_activation(activation)
-    W_x, W_h, b = _unpack(weights)
+    W_x, W_h, b = weights if isinstance(weights, RNNWeights) else split_weights(weights)
     a = x_t @ W_x + h @ W_h + b  # the pre-activation
     return np.tanh(a) if activation == "tanh" else np.maximum(a, 0)
 
@@ -95,7 +112,8 @@ def rnn_forward(
         ``(h_seq, h_last)``: every hidden state (batch, time, units) and the last (batch, units).
     """
     _check_activation(activation)
-    W_x, _, _ = _unpack(weights)
+    weights = split_weights(weights)
+    W_x = weights.kernel
     x = np.asarray(x)
     h = _check_inputs(x, W_x, h0)
     h_seq = np.empty((x.shape[0], x.shape[1], W_x.shape[1]), dtype=np.result_type(x, h, W_x))
@@ -135,13 +153,13 @@ def rnn_backward(
         (batch, time, units): the total dL/dh_t at every step, the quantity that shows how much
         gradient reaches each step.
     """
-    W_x, W_h, b = _unpack(weights)
+    W_x, W_h, b = split_weights(weights)
     x = np.asarray(x)
     h_start = _check_inputs(x, W_x, h0)
     h_seq, _ = rnn_forward(x, weights, h_start, activation)
     dh_seq = np.asarray(dh_seq)
     if dh_seq.shape != h_seq.shape:
-        raise ValueError(f"dh_seq must have h_seq's shape {h_seq.shape}, got {dh_seq.shape}")
+        raise validate.shape("dh_seq", dh_seq, f"have h_seq's shape {h_seq.shape}")
     dtype = h_seq.dtype
     grads = {
         "kernel": np.zeros_like(W_x, dtype=dtype),

@@ -1,0 +1,175 @@
+"""The course's recipe for a character model: compile, then fit with the course's callbacks.
+
+- :func:`compile_char_model`: Adam with gradient clipping, sparse cross-entropy;
+- :func:`fit_char_model`: the held-out loss in nats and bits per character after every epoch,
+  the learning rate lowered when it stops improving, the best weights kept, every epoch timed,
+  a checkpoint after every epoch that a second call resumes from (:mod:`rnnbook.callbacks`);
+  it returns a :class:`TrainingLog`.
+
+The recipe's sizes per profile (window, batch, learning rate, dropout) are
+:attr:`rnnbook.config.Profile.recipe`; the windows come from :mod:`rnnbook.windows`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+from rnnbook import validate
+from rnnbook.callbacks import (
+    EpochLog,
+    KeepBest,
+    ResumableCheckpoint,
+    SampleCallback,
+    restore_checkpoint,
+)
+from rnnbook.metrics import nats_to_bits
+from rnnbook.windows import CharData
+
+
+def compile_char_model(
+    model: keras.Model, learning_rate: float = 1e-2, clipnorm: float | None = 1.0
+) -> keras.Model:
+    """Compile a :func:`~rnnbook.models.build_char_model` model with the course's recipe.
+
+    Adam, sparse categorical cross-entropy on the softmax output (integer targets, no one-hot),
+    and gradient clipping: when the global norm of the gradient exceeds ``clipnorm`` the whole
+    gradient is scaled down to that norm (its direction kept).
+
+    Args:
+        model: the model (compiled in place and returned).
+        learning_rate: Adam's step size at the start (:func:`fit_char_model` lowers it when
+            the validation loss stops improving).
+        clipnorm: the largest global gradient norm, or ``None`` for no clipping.
+    """
+    validate.number("learning_rate", learning_rate, 0, low_open=True)
+    validate.number("clipnorm", clipnorm, 0, low_open=True, none=True)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=clipnorm),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+    )
+    return model
+
+
+def steps_per_epoch(data: CharData, batch_size: int) -> int:
+    """Gradient steps in one epoch over ``data``'s training windows."""
+    return math.ceil(len(data.x_train) / batch_size)
+
+
+# The course's recipe per profile. On a CPU the cost of a step grows with its sequential
+
+
+@dataclass
+class TrainingLog:
+    """What :func:`fit_char_model` did: one record per epoch, and the best epoch.
+
+    Attributes:
+        records: per epoch: ``epoch``, ``loss``, ``val_loss``, ``val_bits``, ``seconds``,
+            ``elapsed`` (see :class:`EpochLog`).
+        best_epoch, best_val_loss: the epoch whose weights the model holds at the end, and its
+            validation loss in nats per character.
+        resumed_from: epochs already done when this call started (0 for a fresh run).
+        samples: ``(epoch, text)`` from a :class:`SampleCallback`, if one was given.
+    """
+
+    records: list[dict]
+    best_epoch: int | None
+    best_val_loss: float | None
+    resumed_from: int = 0
+    samples: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def best_val_bits(self) -> float | None:
+        return None if self.best_val_loss is None else nats_to_bits(self.best_val_loss)
+
+    def column(self, key: str) -> np.ndarray:
+        """One value per epoch, e.g. ``log.column("val_loss")``."""
+        return np.array([r[key] for r in self.records], dtype=float)
+
+    def time_to(self, val_loss: float) -> float | None:
+        """Training seconds until the validation loss first reached ``val_loss`` (or None)."""
+        for r in self.records:
+            if r.get("val_loss", math.inf) <= val_loss:
+                return r["elapsed"]
+        return None
+
+    def summary(self) -> str:
+        last = self.records[-1] if self.records else None
+        if last is None:
+            return "no epoch run"
+        return (f"{len(self.records)} epochs in {last['elapsed']:.1f} s "
+                f"({last['elapsed'] / len(self.records):.2f} s/epoch); best validation loss "
+                f"{self.best_val_loss:.3f} nats = {self.best_val_bits:.3f} bits per character "
+                f"at epoch {self.best_epoch}")
+
+
+def fit_char_model(
+    model: keras.Model,
+    data: CharData,
+    epochs: int,
+    batch_size: int = 64,
+    checkpoint_dir: str | os.PathLike | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    lr_drop: float | None = 0.3,
+    verbose: int = 0,
+) -> TrainingLog:
+    """Train a compiled character model on ``data``, keeping the best weights.
+
+    Validates after every epoch on the held-out windows, lowers the learning rate when that
+    stops improving (``lr_drop``), times each epoch's training, restores
+    the weights of the epoch with the lowest validation loss at the end, and, with
+    ``checkpoint_dir``, writes a checkpoint after every epoch and *resumes* from one found
+    there: a second call after an interruption runs only the epochs not yet done (the model
+    and the optimizer continue from the last completed epoch; the records of the earlier
+    epochs are kept).
+
+    Args:
+        model: compiled (see :func:`compile_char_model`).
+        data: from :func:`prepare_char_data`.
+        epochs: total number of epochs, counting those a checkpoint says are done.
+        batch_size: windows per gradient step.
+        checkpoint_dir: a folder for the checkpoint (created), or ``None`` for none.
+        callbacks: more callbacks (e.g. a :class:`SampleCallback`).
+        lr_drop: multiply the learning rate by this factor after an epoch that did not improve
+            the validation loss (``None``: never). The rate is part of the optimizer's saved
+            state, so a resumed run keeps it.
+        verbose: passed to ``fit`` (0: no progress bars).
+
+    Returns:
+        A :class:`TrainingLog`.
+    """
+    validate.positive_int("epochs", epochs)
+    validate.positive_int("batch_size", batch_size)
+    validate.number("lr_drop", lr_drop, 0, 1, low_open=True, high_open=True, none=True)
+    if getattr(model, "optimizer", None) is None:
+        raise validate.error("model", "be compiled", received="a model without an optimizer",
+                             hint="compile the model first (compile_char_model).")
+    epoch_log, keep_best = EpochLog(data.held_out), KeepBest()
+    initial_epoch = 0
+    if checkpoint_dir is not None and ResumableCheckpoint.read(checkpoint_dir) is not None:
+        initial_epoch, epoch_log.records, keep_best = restore_checkpoint(model, checkpoint_dir)
+    all_callbacks = [epoch_log, keep_best]
+    if lr_drop is not None:
+        all_callbacks.append(keras.callbacks.ReduceLROnPlateau(
+            "val_loss", factor=lr_drop, patience=1, min_lr=1e-4, verbose=0))
+    if checkpoint_dir is not None:
+        all_callbacks.append(ResumableCheckpoint(checkpoint_dir, epoch_log, keep_best))
+    all_callbacks += list(callbacks)
+    if initial_epoch < epochs:
+        model.fit(
+            data.x_train, data.y_train, batch_size=batch_size, epochs=int(epochs),
+            initial_epoch=initial_epoch,
+            shuffle=True, callbacks=all_callbacks, verbose=verbose,
+        )
+    elif keep_best.best_weights is not None:
+        model.set_weights(keep_best.best_weights)
+    samples = [s for cb in callbacks if isinstance(cb, SampleCallback) for s in cb.samples]
+    return TrainingLog(epoch_log.records, keep_best.best_epoch,
+                       None if math.isinf(keep_best.best) else keep_best.best,
+                       resumed_from=initial_epoch, samples=samples)
+

@@ -1,0 +1,109 @@
+"""The recipe's callbacks: resuming after an interruption, samples after each epoch."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from rnnbook.callbacks import SampleCallback, restore_checkpoint
+from rnnbook.fitting import compile_char_model, fit_char_model, steps_per_epoch
+from rnnbook.models import build_char_model
+from rnnbook.windows import prepare_char_data
+
+TEXT = ("From fairest creatures we desire increase,\nThat thereby beauty's rose might never die,\n"
+        "But as the riper should by time decease,\nHis tender heir might bear his memory:\n") * 8
+
+
+def _tiny(seq_len=20):
+    keras.utils.set_random_seed(0)
+    data = prepare_char_data(TEXT, seq_len=seq_len, context=5)
+    model = build_char_model(len(data.vocab), units=8)
+    return data, compile_char_model(model, learning_rate=1e-2)
+
+
+class _Interrupt(keras.callbacks.Callback):
+    """Stands in for a dropped Colab session: stops training when epoch `at` (0-based) begins."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at = at
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.at:
+            raise KeyboardInterrupt("session lost")
+
+
+def test_training_resumes_after_an_interruption_with_no_epoch_lost_or_repeated(tmp_path):
+    folder = tmp_path / "checkpoint"
+    data, model = _tiny()
+    steps = steps_per_epoch(data, 8)
+    model.optimizer.learning_rate = 0.0123  # as if lowered on a plateau: must survive too
+    with pytest.raises(KeyboardInterrupt):
+        fit_char_model(model, data, epochs=5, batch_size=8, checkpoint_dir=folder,
+                       callbacks=[_Interrupt(at=2)])
+    progress = json.loads((folder / "progress.json").read_text())
+    assert progress["epochs_done"] == 2
+    weights_at_interruption = model.get_weights()
+    rate_at_interruption = float(model.optimizer.learning_rate)
+
+    # A new process: the model is built and compiled afresh, and the same call resumes.
+    keras.utils.set_random_seed(1)
+    fresh = compile_char_model(build_char_model(len(data.vocab), units=8), learning_rate=1e-2)
+    seen = []
+
+    class Watch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(epoch + 1)
+            if epoch == 2:  # the resumed model starts from the weights of the interruption
+                for a, b in zip(self.model.get_weights(), weights_at_interruption, strict=True):
+                    np.testing.assert_array_equal(a, b)
+                assert float(self.model.optimizer.learning_rate) == rate_at_interruption
+
+    log = fit_char_model(fresh, data, epochs=5, batch_size=8, checkpoint_dir=folder,
+                         callbacks=[Watch()])
+    assert seen == [3, 4, 5]  # epochs 1 and 2 are not repeated, none is skipped
+    assert log.resumed_from == 2
+    assert [r["epoch"] for r in log.records] == [1, 2, 3, 4, 5]
+    assert log.records[:2] == progress["records"]
+    assert int(fresh.optimizer.iterations) == 5 * steps  # Adam's state continued too
+    assert log.best_val_loss == pytest.approx(log.column("val_loss").min())
+    assert data.held_out.loss(fresh) == pytest.approx(log.best_val_loss, abs=1e-5)
+    # Old checkpoints are cleaned up: one state and one best-weights file remain.
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["progress.json", "epoch-5.weights.h5", f"best-{log.best_epoch}.npz"])
+
+    # Calling again once all epochs are done trains nothing and restores the best weights.
+    again = compile_char_model(build_char_model(len(data.vocab), units=8))
+    log2 = fit_char_model(again, data, epochs=5, batch_size=8, checkpoint_dir=folder)
+    assert log2.resumed_from == 5 and len(log2.records) == 5
+    assert data.held_out.loss(again) == pytest.approx(log.best_val_loss, abs=1e-5)
+
+
+def test_a_damaged_checkpoint_gives_a_clear_error(tmp_path):
+    data, model = _tiny()
+    with pytest.raises(ValueError, match="no checkpoint"):
+        restore_checkpoint(model, tmp_path)
+    (tmp_path / "progress.json").write_text("{oops")
+    with pytest.raises(ValueError, match="damaged"):
+        fit_char_model(model, data, 1, checkpoint_dir=tmp_path)
+    (tmp_path / "progress.json").write_text("{}")
+    with pytest.raises(ValueError, match="not a checkpoint"):
+        fit_char_model(model, data, 1, checkpoint_dir=tmp_path)
+    # A checkpoint of another architecture (more units) is refused by name.
+    folder = tmp_path / "other"
+    bigger = compile_char_model(build_char_model(len(data.vocab), units=9))
+    fit_char_model(bigger, data, 1, batch_size=8, checkpoint_dir=folder)
+    with pytest.raises(ValueError, match="does not fit this model"):
+        fit_char_model(model, data, 2, batch_size=8, checkpoint_dir=folder)
+
+
+def test_sample_callback_uses_the_fast_generator():
+    data, model = _tiny()
+    lines = []
+    cb = SampleCallback(data.vocab, "from fairest", length=15, every=2,
+                                 printer=lines.append)
+    log = fit_char_model(model, data, epochs=2, batch_size=8, callbacks=[cb])
+    assert [epoch for epoch, _ in log.samples] == [2]
+    assert len(log.samples[0][1]) == 15 and set(log.samples[0][1]) <= set(data.vocab.chars)
+    assert lines[0].startswith("--- epoch 2 (val ")
