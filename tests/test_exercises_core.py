@@ -25,13 +25,13 @@ def test_a_stub_is_not_attempted_and_does_not_raise(capsys):
     def dots(x):
         ...
 
-    assert check_double(stub) is False
-    assert check_double(dots) is False
+    assert check_double(stub).passed is False
+    assert check_double(dots).passed is False
     assert capsys.readouterr().out.count("not attempted yet") == 2
 
 
 def test_the_right_answer_passes(capsys):
-    assert check_double(lambda x: x + x) is True
+    assert check_double(lambda x: x + x).passed is True
     assert "double: correct." in capsys.readouterr().out
 
 
@@ -50,3 +50,10 @@ def test_an_unknown_mistake_is_located_without_a_guess():
 def test_shape_and_nan_are_reported():
     assert "shape" in core.first_difference(np.zeros(2), np.zeros(3), atol=1e-6)
     assert "NaN" in core.first_difference([np.nan], [0.0], atol=1e-6)
+
+
+def test_an_outcome_is_truthy_when_passed_and_shows_nothing_in_a_notebook(capsys):
+    outcome = check_double(lambda x: x + x)
+    assert outcome and outcome.passed is True and not core.Outcome(False)
+    capsys.readouterr()
+    assert outcome._ipython_display_() is None and capsys.readouterr().out == ""

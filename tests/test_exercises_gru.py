@@ -32,14 +32,14 @@ def stub(*args):
 
 
 def test_the_stubs_are_not_attempted(capsys):
-    assert check.gru_step(stub) is False
-    assert check.gru_lstm_ratio(...) is False
-    assert check.perfect_memory(stub) is False
+    assert check.gru_step(stub).passed is False
+    assert check.gru_lstm_ratio(...).passed is False
+    assert check.perfect_memory(stub).passed is False
     assert capsys.readouterr().out.count("not attempted yet") == 3
 
 
 def test_the_solution_step_passes(capsys):
-    assert check.gru_step(solution_step) is True
+    assert check.gru_step(solution_step).passed is True
     assert "gru_step: correct." in capsys.readouterr().out
 
 
@@ -59,8 +59,8 @@ def test_typical_mistakes_are_named(switches, named):
 
 def test_the_ratio():
     right = costs.param_count("gru", 39, 256) / costs.param_count("lstm", 39, 256)
-    assert check.gru_lstm_ratio(right) is True
-    assert check.gru_lstm_ratio(round(right, 4)) is True
+    assert check.gru_lstm_ratio(right).passed is True
+    assert check.gru_lstm_ratio(round(right, 4)).passed is True
     with pytest.raises(core.ExerciseError, match="two, one on the input side"):
         check.gru_lstm_ratio(0.75)
     with pytest.raises(core.ExerciseError, match="LSTM's count over the GRU's"):
@@ -70,7 +70,7 @@ def test_the_ratio():
 
 
 def test_the_perfect_memory(capsys):
-    assert check.perfect_memory(solution_memory) is True
+    assert check.perfect_memory(solution_memory).passed is True
     assert "perfect_memory: correct." in capsys.readouterr().out
 
 

@@ -15,10 +15,10 @@ def stub(*args):
 
 
 def test_stubs_are_not_attempted(capsys):
-    assert check.top_k(stub) is False
-    assert check.top_p(stub) is False
-    assert check.entropy_limits(stub) is False
-    assert check.repetition(stub, None, None) is False
+    assert check.top_k(stub).passed is False
+    assert check.top_p(stub).passed is False
+    assert check.entropy_limits(stub).passed is False
+    assert check.repetition(stub, None, None).passed is False
     assert capsys.readouterr().out.count("not attempted yet") == 4
 
 
@@ -26,9 +26,7 @@ def test_stubs_are_not_attempted(capsys):
 
 
 def test_top_k_reference_passes():
-    assert check.top_k(sampling.keep_top_k) is True
-
-
+    assert check.top_k(sampling.keep_top_k).passed is True
 def ascending_top_k(p, k):
     keep = np.argsort(p)[:k]
     q = np.zeros_like(p)
@@ -61,9 +59,7 @@ def test_top_k_mistakes_are_named(wrong, named):
 
 
 def test_top_p_reference_passes():
-    assert check.top_p(sampling.keep_top_p) is True
-
-
+    assert check.top_p(sampling.keep_top_p).passed is True
 def without_crossing_top_p(p, top_p):
     order = np.argsort(-p)
     keep = order[np.cumsum(p[order]) < top_p]
@@ -103,7 +99,7 @@ def test_top_p_mistakes_are_named(wrong, named):
 
 def test_entropy_limits_reference_passes(capsys):
     p = np.random.default_rng(0).dirichlet(np.ones(39))
-    assert check.entropy_limits(lambda: {"cold": 0.0, "hot": math.log2(39)}, p) is True
+    assert check.entropy_limits(lambda: {"cold": 0.0, "hot": math.log2(39)}, p).passed is True
     out = capsys.readouterr().out
     assert "5.285 bits" in out and "Measured on the model's distribution" in out
 
@@ -131,7 +127,7 @@ def gru():
 
 def test_repetition_cold_passes_and_warm_is_rejected(gru, capsys):
     model, vocab = gru
-    assert check.repetition(lambda: 0.1, model, vocab) is True
+    assert check.repetition(lambda: 0.1, model, vocab).passed is True
     assert "8-grams" in capsys.readouterr().out
     with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*well below 1"):
         check.repetition(lambda: 1.0, model, vocab)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from rnnbook import models, windows
+from rnnbook.config import Recipe
 from rnnbook.exercises import core
 from rnnbook.exercises import shakespeare_lstm as check
 
@@ -26,8 +27,8 @@ def softmax(z):
 
 
 def test_temperature_reference_passes_and_stub_is_not_attempted(capsys):
-    assert check.temperature_softmax(lambda z, t: softmax(np.asarray(z) / t)) is True
-    assert check.temperature_softmax(stub) is False
+    assert check.temperature_softmax(lambda z, t: softmax(np.asarray(z) / t)).passed is True
+    assert check.temperature_softmax(stub).passed is False
     out = capsys.readouterr().out
     assert "correct" in out and "not attempted yet" in out
 
@@ -67,10 +68,10 @@ def test_temperature_overflow_is_named():
 
 
 def test_repeating_temperature_low_passes_high_fails_unset_not_attempted(capsys):
-    assert check.repeating_temperature(...) is False
-    assert check.repeating_temperature(None) is False
+    assert check.repeating_temperature(...).passed is False
+    assert check.repeating_temperature(None).passed is False
     assert "not attempted yet" in capsys.readouterr().out
-    assert check.repeating_temperature(0.1) is True
+    assert check.repeating_temperature(0.1).passed is True
     assert "your prediction" in capsys.readouterr().out
     with pytest.raises(core.ExerciseError, match="(?s)fewer than 25%.*lower temperature"):
         check.repeating_temperature(1.5)
@@ -90,7 +91,7 @@ def small_data():
     return windows.prepare_char_data(TEXT, seq_len=20)
 
 
-RECIPE = {"learning_rate": 1e-2, "batch_size": 8, "dropout": 0.0}
+RECIPE = Recipe(seq_len=20, batch_size=8, learning_rate=1e-2, dropout=0.0)
 
 
 def test_variant_reference_runs_and_reports(small_data, capsys):
@@ -98,13 +99,13 @@ def test_variant_reference_runs_and_reports(small_data, capsys):
         return models.build_char_model(vocab_size, "lstm", 16, embedding_dim=8, layers=2,
                                        dropout=dropout)
 
-    assert check.variant_experiment(variant, small_data, epochs=2, recipe=RECIPE) is True
+    assert check.variant_experiment(variant, small_data, epochs=2, recipe=RECIPE).passed is True
     out = capsys.readouterr().out
     assert "your variant" in out and "held-out nats" in out and "correct" in out
 
 
 def test_variant_stub_is_not_attempted(small_data, capsys):
-    assert check.variant_experiment(stub, small_data, epochs=1, recipe=RECIPE) is False
+    assert check.variant_experiment(stub, small_data, epochs=1, recipe=RECIPE).passed is False
     assert "not attempted yet" in capsys.readouterr().out
 
 

@@ -27,12 +27,12 @@ def step_backward(dh, x_t, h_prev, h, weights, *, slope=True, transpose=True, su
 
 
 def test_step_backward_reference_passes(capsys):
-    assert check.rnn_step_backward(step_backward) is True
+    assert check.rnn_step_backward(step_backward).passed is True
     assert "rnn_step_backward: correct." in capsys.readouterr().out
 
 
 def test_step_backward_stub_is_not_attempted(capsys):
-    assert check.rnn_step_backward(stub) is False
+    assert check.rnn_step_backward(stub).passed is False
     assert "not attempted yet" in capsys.readouterr().out
 
 
@@ -86,16 +86,16 @@ def measure(seed=3, radius=0.8, activation="tanh"):
 
 def test_tenfold_a_right_measurement_passes_whatever_the_prediction(capsys):
     _, measured = measure()
-    assert check.tenfold(measured, measured) is True
+    assert check.tenfold(measured, measured).passed is True
     assert "was exactly that" in capsys.readouterr().out
-    assert check.tenfold(measured + 1, measured) is True
+    assert check.tenfold(measured + 1, measured).passed is True
     assert "within 1 step of" in capsys.readouterr().out
-    assert check.tenfold(11, measured) is True  # a wrong guess is reported, not failed
+    assert check.tenfold(11, measured).passed is True  # a wrong guess is reported, not failed
     assert "steps off" in capsys.readouterr().out
 
 
 def test_tenfold_not_attempted(capsys):
-    assert check.tenfold(None, None) is False
+    assert check.tenfold(None, None).passed is False
     assert "not attempted yet" in capsys.readouterr().out
     with pytest.raises(ExerciseError, match="prediction"):
         check.tenfold(None, 8)
@@ -125,8 +125,8 @@ def clip_global(grads, max_norm):
 
 
 def test_clip_reference_passes_and_stub_is_not_attempted(capsys):
-    assert check.clip_global_norm(clip_global) is True
-    assert check.clip_global_norm(stub) is False
+    assert check.clip_global_norm(clip_global).passed is True
+    assert check.clip_global_norm(stub).passed is False
     assert "not attempted yet" in capsys.readouterr().out
 
 
@@ -158,8 +158,8 @@ SCALES = (0.9, 0.95, 1.0, 1.05, 1.1)
 
 def test_irnn_measurement_passes_and_empty_is_not_attempted(capsys):
     left = {c: check.irnn_left(c, seed=4) for c in SCALES}
-    assert check.irnn_scales(left) is True
-    assert check.irnn_scales({}) is False and check.irnn_scales(None) is False
+    assert check.irnn_scales(left).passed is True
+    assert check.irnn_scales({}).passed is False and check.irnn_scales(None).passed is False
     assert "not attempted yet" in capsys.readouterr().out
 
 

@@ -8,10 +8,11 @@ A chapter states a claim in prose and checks it in a cell tagged ``check`` and `
           profiles=("cpu",))
 
 A failed claim raises :class:`ClaimError` with the claim in words and the numbers that broke it;
-a claim that holds prints one line. ``profiles`` limits a claim to the profiles whose budget
-supports it (the ``smoke`` profile trains too little to judge quality); elsewhere the claim is
-reported as not checked. A condition may be a callable, evaluated only where the claim is checked.
-Only claims that hold on any machine under the profile belong here: never wall-clock races.
+a claim that holds prints one line (the checks return nothing, so nothing else shows). ``profiles``
+limits a claim to the profiles whose budget supports it (the ``smoke`` profile trains too little
+to judge quality); elsewhere the claim is reported as not checked. A condition may be a callable,
+evaluated only where the claim is checked. Only claims that hold on any machine under the
+profile belong here: never wall-clock races.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ClaimError(AssertionError):
 
 
 def _applies(claim: str, profiles: Iterable[str] | None) -> bool:
+    """Whether the active profile checks this claim; says so when it does not."""
     if profiles is None:
         return True
     profiles = (profiles,) if isinstance(profiles, str) else tuple(profiles)
@@ -39,55 +41,50 @@ def _applies(claim: str, profiles: Iterable[str] | None) -> bool:
 
 
 def check(condition: bool | Callable[[], bool], claim: str, *, detail: str = "",
-          profiles: Iterable[str] | None = None) -> bool:
-    """Check that ``condition`` holds; raise :class:`ClaimError` naming ``claim`` if not.
-
-    Returns True when the claim was checked and held, False when the profile skips it.
-    """
+          profiles: Iterable[str] | None = None) -> None:
+    """Check that ``condition`` holds; raise :class:`ClaimError` naming ``claim`` if not."""
     if not _applies(claim, profiles):
-        return False
+        return
     holds = condition() if callable(condition) else condition
     if not holds:
         raise ClaimError(f"claim does not hold: {claim}" + (f" ({detail})" if detail else ""))
     print(f"checked: {claim}" + (f" ({detail})" if detail else ""))
-    return True
 
 
 def check_close(actual, expected, *, atol: float, claim: str,
-                profiles: Iterable[str] | None = None) -> bool:
+                profiles: Iterable[str] | None = None) -> None:
     """Check that two arrays (or numbers) agree within ``atol``, element by element."""
     if not _applies(claim, profiles):
-        return False
+        return
     actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
     if actual.shape != expected.shape:
         raise ClaimError(f"claim does not hold: {claim} (shapes {actual.shape} and "
                          f"{expected.shape} differ)")
     worst = float(np.max(np.abs(actual - expected))) if actual.size else 0.0
-    return check(bool(worst <= atol), claim, detail=f"max |difference| {worst:.2g}, "
-                 f"allowed {atol:.2g}")
+    check(bool(worst <= atol), claim, detail=f"max |difference| {worst:.2g}, allowed {atol:.2g}")
 
 
 def check_between(value: float, low: float, high: float, *, claim: str,
-                  profiles: Iterable[str] | None = None) -> bool:
+                  profiles: Iterable[str] | None = None) -> None:
     """Check that ``low <= value <= high``."""
     if not _applies(claim, profiles):
-        return False
-    return check(bool(low <= value <= high), claim,
-                 detail=f"{value:.4g}, expected between {low:.4g} and {high:.4g}")
+        return
+    check(bool(low <= value <= high), claim,
+          detail=f"{value:.4g}, expected between {low:.4g} and {high:.4g}")
 
 
 def check_less(smaller: float, larger: float, *, claim: str, margin: float = 0.0,
-               profiles: Iterable[str] | None = None) -> bool:
+               profiles: Iterable[str] | None = None) -> None:
     """Check that ``smaller + margin < larger``."""
     if not _applies(claim, profiles):
-        return False
+        return
     detail = f"{smaller:.4g} against {larger:.4g}" + (f", margin {margin:.2g}" if margin else "")
-    return check(bool(smaller + margin < larger), claim, detail=detail)
+    check(bool(smaller + margin < larger), claim, detail=detail)
 
 
-def check_shape(array, shape: tuple, *, name: str) -> bool:
+def check_shape(array, shape: tuple, *, name: str) -> None:
     """Check an array's shape; ``None`` in ``shape`` matches any size."""
     got = tuple(np.shape(array))
     fits = len(got) == len(shape) and all(
         s is None or s == g for s, g in zip(shape, got, strict=True))
-    return check(fits, f"{name} has shape {shape}", detail=f"got {got}")
+    check(fits, f"{name} has shape {shape}", detail=f"got {got}")

@@ -16,6 +16,24 @@ class ExerciseError(AssertionError):
     """The learner's answer (or a solution) differs from the course's reference."""
 
 
+class Outcome:
+    """What a checker concluded: ``passed`` is True when the answer is right, False when it was
+    not attempted yet or a prediction missed. It is truthy when passed, and shows nothing in a
+    notebook: the checker has already said it in words."""
+
+    def __init__(self, passed: bool) -> None:
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"Outcome(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the message above the result says it all."""
+
+
 class NotAttempted(Exception):
     """The learner's function is still the stub: raised inside a checker, reported, not shown."""
 
@@ -81,25 +99,32 @@ def expect(exercise: str, condition: bool, what: str, hint: str = "") -> None:
         raise ExerciseError(f"{exercise}: {what}" + (f"\nLikely mistake: {hint}" if hint else ""))
 
 
-def passed(exercise: str, what: str) -> bool:
+def passed(exercise: str, what: str) -> Outcome:
     """Say that an exercise passed, and what was checked."""
     print(f"{exercise}: correct. {what}")
-    return True
+    return Outcome(True)
 
 
-def not_attempted(exercise: str) -> bool:
-    """Say that the exercise has not been attempted yet (the stub is untouched)."""
-    print(f"{exercise}: not attempted yet. Replace the `raise NotImplementedError` with your "
-          "code and run the cell again; the solution is folded below.")
-    return False
+def not_attempted(exercise: str, how: str = "Replace the `raise NotImplementedError` with your "
+                  "code") -> Outcome:
+    """Say that the exercise has not been attempted yet (the stub is untouched), and how to."""
+    print(f"{exercise}: not attempted yet. {how} and run the cell again; the solution is folded "
+          "below.")
+    return Outcome(False)
 
 
-def checker(exercise: str) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
-    """Decorate a checker so that a stub is reported as not attempted instead of raising."""
-    def wrap(run: Callable[..., bool]) -> Callable[..., bool]:
-        def checked(*args, **kwargs) -> bool:
+def is_stub(value) -> bool:
+    """A prediction still left as the stub's ``...`` (or None)."""
+    return value is None or value is Ellipsis
+
+
+def checker(exercise: str) -> Callable[[Callable[..., bool]], Callable[..., Outcome]]:
+    """Decorate a checker: a stub is reported as not attempted instead of raising, and the
+    result is an :class:`Outcome` (a bare True or False would print under the cell)."""
+    def wrap(run: Callable[..., bool]) -> Callable[..., Outcome]:
+        def checked(*args, **kwargs) -> Outcome:
             try:
-                return run(*args, **kwargs)
+                return Outcome(run(*args, **kwargs))
             except NotAttempted:
                 return not_attempted(exercise)
         checked.__name__, checked.__doc__ = run.__name__, run.__doc__

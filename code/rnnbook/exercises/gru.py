@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import keras
 import numpy as np
 
 from rnnbook import costs
@@ -134,19 +135,13 @@ def ratio_mistakes(features: int, units: int) -> dict[str, float]:
     }
 
 
-def _not_predicted(exercise: str) -> bool:
-    print(f"{exercise}: not attempted yet. Replace the `...` with your prediction and run the "
-          "cell again; the solution is folded below.")
-    return False
-
 
 @core.checker(RATIO)
 def gru_lstm_ratio(predicted, features: int = 39, units: int = 256,
                    atol: float = 5e-4) -> bool:
     """Compare a predicted GRU/LSTM parameter ratio with Keras's layers (default GRU)."""
-    if predicted is None or predicted is Ellipsis:
-        return _not_predicted(RATIO)
-    import keras
+    if core.is_stub(predicted):
+        return core.not_attempted(RATIO, how="Replace the `...` with your prediction")
 
     counts = {}
     for kind, layer in (("gru", keras.layers.GRU(units)), ("lstm", keras.layers.LSTM(units))):

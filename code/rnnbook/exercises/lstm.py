@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import keras
 import numpy as np
 
-from rnnbook import costs
+from rnnbook import costs, gradients, memory, tasks
 from rnnbook.exercises import core
 from rnnbook.numpy_rnn.activations import sigmoid
 from rnnbook.numpy_rnn.lstm import lstm_gates
@@ -143,9 +144,6 @@ def lstm_step(fn: Callable) -> bool:
                        "(square and non-square weights, zero states, saturated gates).")
 
 
-def _is_stub(value) -> bool:
-    return value is None or value is Ellipsis
-
 
 def param_mistakes(features: int, units: int) -> dict[str, int]:
     """Counts that typical slips give, each with the slip in words."""
@@ -164,11 +162,6 @@ def param_mistakes(features: int, units: int) -> dict[str, int]:
     }
 
 
-def _not_predicted(exercise: str) -> bool:
-    print(f"{exercise}: not attempted yet. Replace the `...` with your prediction and run the "
-          "cell again; the solution is folded below.")
-    return False
-
 
 @core.checker(PARAMS)
 def lstm_param_count(predicted, features: int = 39, units: int = 256) -> bool:
@@ -177,9 +170,8 @@ def lstm_param_count(predicted, features: int = 39, units: int = 256) -> bool:
     The default sizes are the course's character model read with a wider layer: 39 one-hot
     inputs, 256 units.
     """
-    if _is_stub(predicted):
-        return _not_predicted(PARAMS)
-    import keras
+    if core.is_stub(predicted):
+        return core.not_attempted(PARAMS, how="Replace the `...` with your prediction")
 
     layer = keras.layers.LSTM(units)
     layer.build((None, None, features))
@@ -205,10 +197,6 @@ def measure_kept_per_step(forget_bias: float, *, length: int = 100, units: int =
     forget-gate bias set to ``forget_bias``, on adding-problem inputs of ``length`` steps; the
     geometric mean factor of ``||dL/dc_t||`` per step between distances ``near`` and ``far``.
     """
-    import keras
-
-    from rnnbook import gradients, memory, tasks
-
     keras.utils.set_random_seed(seed)
     weights = memory.recurrent_weights(tasks.build_adding_model("lstm", length, units))
     weights[2][units:2 * units] = forget_bias  # the forget block: Keras's order i, f, c~, o

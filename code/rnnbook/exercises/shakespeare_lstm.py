@@ -15,9 +15,13 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 
+import keras
 import numpy as np
 
+from rnnbook import fitting, sampling
+from rnnbook.config import Recipe
 from rnnbook.exercises import core
+from rnnbook.models import build_char_model, load_char_model
 
 # ---------------------------------------------------------------- temperature from logits
 
@@ -88,8 +92,6 @@ REPEAT_SEED = "shall i compare thee to a summer's day?\n"
 
 @lru_cache(maxsize=1)
 def _committed_model():
-    from rnnbook.models import load_char_model
-
     model, vocab, _ = load_char_model("sonnets_lstm128")
     return model, vocab
 
@@ -100,8 +102,6 @@ def repeated_share(temperature: float, length: int = 1000, seeds: int = 2) -> fl
     The mean over ``seeds`` samples of ``length`` characters after the same seed text, each
     with its own fixed random generator (so the figure is the same on every run).
     """
-    from rnnbook import sampling
-
     model, vocab = _committed_model()
     shares = [1.0 - sampling.distinct_ngrams(
         sampling.generate(model, vocab, REPEAT_SEED, length, temperature=temperature,
@@ -141,29 +141,23 @@ VARIANT = "an Embedding and a second layer"
 
 
 def _recurrent_layers(model) -> list:
-    import keras
-
     return [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
 
 
 def _has_embedding(model) -> bool:
-    import keras
-
     return any(isinstance(layer, keras.layers.Embedding) for layer in model.layers)
 
 
-def _train(model, data, epochs: int, recipe: dict) -> tuple[float, float]:
+def _train(model, data, epochs: int, recipe: Recipe) -> tuple[float, float]:
     """Train with the course's recipe; return (held-out nats per character, seconds)."""
-    from rnnbook import fitting
-
-    fitting.compile_char_model(model, recipe["learning_rate"])
+    fitting.compile_char_model(model, recipe.learning_rate)
     start = time.perf_counter()
-    log = fitting.fit_char_model(model, data, epochs, batch_size=recipe["batch_size"])
+    log = fitting.fit_char_model(model, data, epochs, batch_size=recipe.batch_size)
     return float(log.best_val_loss), time.perf_counter() - start
 
 
 @core.checker(VARIANT)
-def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: dict) -> bool:
+def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: Recipe) -> bool:
     """Train the course's LSTM(128) and the learner's variant alike; report held-out nats.
 
     Checked: the variant builds, maps ids (batch, time) to probabilities (batch, time, vocab),
@@ -171,13 +165,9 @@ def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: di
     below uniform guessing). Which of the two is better is reported, not checked: a few
     epochs on one seed do not settle it.
     """
-    import keras
-
-    from rnnbook.models import build_char_model
-
     vocab_size = len(data.vocab)
     keras.utils.set_random_seed(3)
-    variant = core.call(build_variant, vocab_size, recipe["dropout"])
+    variant = core.call(build_variant, vocab_size, recipe.dropout)
     core.expect(VARIANT, isinstance(variant, keras.Model),
                 f"build_variant should return a keras.Model; got {type(variant).__name__}")
     probs = keras.ops.convert_to_numpy(variant(np.zeros((2, 7), dtype=np.int32)))
@@ -195,7 +185,7 @@ def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: di
                 "course's model again", "build_char_model(..., embedding_dim=32) or layers=2")
 
     keras.utils.set_random_seed(3)
-    baseline = build_char_model(vocab_size, "lstm", 128, dropout=recipe["dropout"])
+    baseline = build_char_model(vocab_size, "lstm", 128, dropout=recipe.dropout)
     rows = []
     for name, model in (("course's LSTM(128)", baseline), ("your variant", variant)):
         nats, seconds = _train(model, data, epochs, recipe)

@@ -144,6 +144,7 @@ def tenfold_bound(radius: float = TENFOLD_RADIUS) -> int:
     return int(np.ceil(np.log(10) / np.log(1 / radius)))
 
 
+@core.checker(TENFOLD)
 def tenfold(prediction, measured) -> bool:
     """Compare a prediction and a measurement with the checker's own measurement.
 
@@ -151,9 +152,8 @@ def tenfold(prediction, measured) -> bool:
     with the likely mistake; a prediction is reported, right or wrong: it is a guess.
     """
     if prediction is None and measured is None:
-        print(f"{TENFOLD}: not attempted yet. Set `prediction` to your guess, then `measured` "
-              "to what you measure, and run the cell again; the solution is folded below.")
-        return False
+        return core.not_attempted(TENFOLD, how="Set `prediction` to your guess, then `measured` "
+                                  "to what you measure,")
     core.expect(TENFOLD, prediction is not None, "write down your prediction (a number of steps) "
                 "before you measure: the point is to compare the two.")
     core.expect(TENFOLD, measured is not None, "now measure: `measured` is still None.")
@@ -271,6 +271,7 @@ def irnn_left(scale: float, seed: int = 0, activation: str = "relu", last: bool 
     return float(norms[-1] if last else norms[0])
 
 
+@core.checker(IRNN)
 def irnn_scales(left: Mapping[float, float] | None) -> bool:
     """Check a dict {scale c: gradient norm left after 99 steps} for ReLU with c times identity.
 
@@ -278,9 +279,7 @@ def irnn_scales(left: Mapping[float, float] | None) -> bool:
     the inputs moves it by less than a factor 1.5); the scales must straddle 1.
     """
     if left is None or (isinstance(left, Mapping) and not left):
-        print(f"{IRNN}: not attempted yet. Fill the dict `left` with your measurements and run "
-              "the cell again; the solution is folded below.")
-        return False
+        return core.not_attempted(IRNN, how="Fill the dict `left` with your measurements")
     core.expect(IRNN, isinstance(left, Mapping), "give a dict {scale: gradient left after 99 "
                 f"steps}}; got {type(left).__name__}")
     scales = sorted(float(c) for c in left)
