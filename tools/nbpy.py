@@ -4,8 +4,11 @@
     python tools/nbpy.py to-nb /tmp/lstm.py chapters/lstm.ipynb
 
 Cells are separated by ``# %%`` (code) and ``# %% [markdown]`` lines; markdown lines carry a
-leading ``# ``. Cell tags go on the separator: ``# %% tags=["hide-input"]``. The notebook is
-the source of truth; the script is a throwaway view of it.
+leading ``# ``. Cell tags and other cell metadata go on the separator, as JSON:
+``# %% tags=["solution"] metadata={"cellView": "form"}``. Writing back over an existing
+notebook keeps the outputs, execution counts and ids of the cells whose source is unchanged
+(the stored outputs nbval compares survive an edit elsewhere), and the notebook's metadata.
+The notebook is the source of truth; the script is a throwaway view of it.
 """
 
 import json
@@ -13,7 +16,8 @@ import re
 import sys
 from pathlib import Path
 
-HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
+HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: tags=(?P<tags>\[.*?\]))?"
+                    r"(?: metadata=(?P<meta>\{.*\}))?\s*$")
 KERNEL = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
@@ -24,8 +28,10 @@ def to_py(path: Path) -> str:
     notebook = json.loads(path.read_text(encoding="utf-8"))
     parts = []
     for cell in notebook["cells"]:
-        tags = cell.get("metadata", {}).get("tags")
+        meta = dict(cell.get("metadata", {}))
+        tags = meta.pop("tags", None)
         suffix = f" tags={json.dumps(tags)}" if tags else ""
+        suffix += f" metadata={json.dumps(meta)}" if meta else ""
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             body = "\n".join(("# " + line).rstrip() for line in source.splitlines())
@@ -36,12 +42,16 @@ def to_py(path: Path) -> str:
 
 
 def to_nb(script: str, old: Path | None = None) -> dict:
+    previous = json.loads(old.read_text(encoding="utf-8")) if old and old.is_file() else {}
+    kept: dict[tuple[str, str], list[dict]] = {}  # the old cells with each source, in order
+    for c in previous.get("cells", []):
+        kept.setdefault(("".join(c["source"]), c["cell_type"]), []).append(c)
     cells, current = [], None
     for line in script.splitlines():
         match = HEADER.match(line)
         if match:
             current = {"md": bool(match["md"]), "tags": json.loads(match["tags"] or "[]"),
-                       "lines": []}
+                       "meta": json.loads(match["meta"] or "{}"), "lines": []}
             cells.append(current)
         elif current is not None:
             if current["md"]:
@@ -50,13 +60,19 @@ def to_nb(script: str, old: Path | None = None) -> dict:
     out = []
     for i, cell in enumerate(cells):
         text = "\n".join(cell["lines"]).strip("\n")
-        meta = {"tags": cell["tags"]} if cell["tags"] else {}
-        base = {"id": f"cell-{i:03d}", "metadata": meta, "source": text.splitlines(keepends=True)}
-        if cell["md"]:
-            out.append({"cell_type": "markdown", **base})
+        kind = "markdown" if cell["md"] else "code"
+        same = (kept.get((text, kind)) or [{}]).pop(0)
+        meta = {**({"tags": cell["tags"]} if cell["tags"] else {}), **cell["meta"]}
+        meta = {k: meta[k] for k in [*same.get("metadata", {}), *meta] if k in meta}  # old order
+        base = {"id": same.get("id", f"cell-{i:03d}"), "metadata": meta,
+                "source": text.splitlines(keepends=True)}
+        if kind == "markdown":
+            out.append({"cell_type": kind, **base})
         else:
-            out.append({"cell_type": "code", "execution_count": None, "outputs": [], **base})
-    return {"cells": out, "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 5}
+            out.append({"cell_type": kind, "execution_count": same.get("execution_count"),
+                        "outputs": same.get("outputs", []), **base})
+    return {"cells": out, "metadata": previous.get("metadata", KERNEL), "nbformat": 4,
+            "nbformat_minor": 5}
 
 
 if __name__ == "__main__":
@@ -64,7 +80,7 @@ if __name__ == "__main__":
     if command == "to-py":
         sys.stdout.write(to_py(Path(sys.argv[2])))
     elif command == "to-nb":
-        notebook = to_nb(Path(sys.argv[2]).read_text(encoding="utf-8"))
+        notebook = to_nb(Path(sys.argv[2]).read_text(encoding="utf-8"), old=Path(sys.argv[3]))
         Path(sys.argv[3]).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
     else:
