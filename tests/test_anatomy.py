@@ -61,11 +61,16 @@ def test_recorded_states_equal_keras(model, ids):
 
 
 def test_record_rejects_bad_ids(model):
-    with pytest.raises(ValueError, match="1-D integer"):
-        anatomy.record(model, np.zeros((2, 3), int))
-    with pytest.raises(ValueError, match="must lie in"):
+    with pytest.raises(ValueError, match=r"Argument `ids` must be a non-empty 1-D integer array "
+                       r".* Received: ids.dtype=int64, ids.shape=\(2, 3\)"):
+        anatomy.record(model, np.zeros((2, 3), np.int64))
+    with pytest.raises(ValueError, match=r"Argument `ids` must lie in \[0, \d+\)\. "
+                       "Received: ids from 0 to 99"):
         anatomy.record(model, np.array([0, 99]))
-    with pytest.raises(KeyError, match="has"):
+    with pytest.raises(ValueError, match=r"Argument `layer` .* Received: layer=3"):
+        anatomy.record(model, np.array([0, 1]), layer=3)
+    with pytest.raises(KeyError, match="Argument `name` must be one of .* Received: "
+                       "name='nonsense'"):
         anatomy.record(model, np.array([0, 1]))["nonsense"]
 
 
@@ -99,8 +104,27 @@ def test_target_positions_are_random_sorted_and_in_range():
     pos = lookback.target_positions(1000, 50, first=100, seed=3)
     assert len(pos) == 50 and (np.diff(pos) > 0).all() and pos.min() >= 100 and pos.max() < 1000
     assert (lookback.target_positions(150, 500) == np.arange(100, 150)).all()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"Argument `first` must lie in \[0, n\) = \[0, 50\)\. "
+                       "Received: first=100"):
         lookback.target_positions(50, 10, first=100)
+    with pytest.raises(ValueError, match="Argument `count` must be a positive integer. "
+                       "Received: count=0"):
+        lookback.target_positions(1000, 0)
+
+
+def test_bad_positions_and_context_are_named(model, ids):
+    with pytest.raises(ValueError, match=r"Argument `positions` must lie in \[1, \d+\)\. "
+                       "Received: positions from 0 to 5"):
+        lookback.target_losses(model, ids, [0, 5])
+    with pytest.raises(ValueError, match=r"Argument `positions` must be a non-empty 1-D array\. "
+                       r"Received: positions.shape=\(0,\)"):
+        lookback.target_losses(model, ids, [])
+    with pytest.raises(ValueError, match="Argument `context` must be None or a positive integer. "
+                       "Received: context=0"):
+        lookback.target_losses(model, ids, [5], context=0)
+    with pytest.raises(ValueError, match=r"Argument `positions` must lie in \[12, \d+\) for "
+                       "distance=12. Received: positions from 5 to 40"):
+        lookback.saliency(model, ids, [5, 40], distance=12)
 
 
 def test_saliency_matches_a_numerical_gradient(model, ids):
@@ -146,6 +170,12 @@ def test_correlation_finder_recovers_a_planted_unit():
     acts[:, 17] *= -1  # anti-correlated counts as well
     assert anatomy.best_unit(acts, feature) == (17, pytest.approx(-best))
     np.testing.assert_allclose(r[:3], [np.corrcoef(acts[:, k], feature)[0, 1] for k in range(3)])
+    with pytest.raises(ValueError, match=r"Argument `feature` must be \(time,\) = \(1000,\), "
+                       r"one value per row of activations\. Received: feature.shape=\(999,\)"):
+        anatomy.correlations(acts, feature[:-1])
+    with pytest.raises(ValueError, match=r"Argument `activations` must be \(time, units\)\. "
+                       r"Received: activations.shape=\(1000,\)"):
+        anatomy.correlations(feature, feature)
 
 
 def test_text_features():
@@ -163,9 +193,11 @@ def test_text_features():
 
 def test_regex_feature():
     assert list(anatomy.regex_feature("thou and thee", r"th\w+")) == [1] * 4 + [0] * 5 + [1] * 4
-    with pytest.raises(ValueError, match="not a valid"):
+    with pytest.raises(ValueError, match=r"Argument `pattern` must be a valid regular "
+                       r"expression\. Received: pattern='\('"):
         anatomy.regex_feature("abc", "(")
-    with pytest.raises(ValueError, match="matches no"):
+    with pytest.raises(ValueError, match="Argument `pattern` must match at least one character "
+                       "of the text. Received: pattern='z'"):
         anatomy.regex_feature("abc", "z")
 
 
@@ -174,6 +206,9 @@ def test_saturation():
     left, right = anatomy.saturation(gate)
     np.testing.assert_allclose(left, [0.5, 0.0])
     np.testing.assert_allclose(right, [0.25, 0.25])
+    with pytest.raises(ValueError, match=r"Argument `gate` must be a non-empty \(time, units\) "
+                       r"array\. Received: gate.shape=\(4,\)"):
+        anatomy.saturation(gate[:, 0])
 
 
 def test_colored_text_is_static_html_with_one_span_per_character():
@@ -184,7 +219,8 @@ def test_colored_text_is_static_html_with_one_span_per_character():
     assert page.count("<span title=") == len(text)
     assert "rgb(255,0,0)" in page and "rgb(0,0,255)" in page  # +1 red, -1 blue at full scale
     assert "&lt;b&gt;&amp;" in re.sub(r"<[^>]+>", "", page)  # the text is escaped
-    with pytest.raises(ValueError, match="one entry per character"):
+    with pytest.raises(ValueError, match=r"Argument `values` must have one entry per character "
+                       r"of text: \(2,\)\. Received: values.shape=\(1,\)"):
         anatomy.colored_text_html("ab", [0.0])
 
 
@@ -210,9 +246,18 @@ def test_unit_explorer_finds_and_shows_a_unit(model, ids):
     assert f"r = {r:+.2f}" in explorer.status.value
     explorer.start.value = 20
     np.testing.assert_allclose(explorer.activations(), rec[explorer.array.value][:, unit])
-    assert explorer.find_unit("(") is None and "not a valid" in explorer.status.value
-    with pytest.raises(ValueError, match="steps"):
+    assert explorer.find_unit("(") is None
+    assert "Argument `pattern` must be a valid regular expression" in explorer.status.value
+    with pytest.raises(ValueError, match=r"Argument `recordings` must have one step per "
+                       r"character of text \(\d+\)\. Received: recordings\['tiny'\] has \d+ "
+                       "steps"):
         UnitExplorer({"tiny": rec}, TEXT[:-1])
+    with pytest.raises(ValueError, match="Argument `recordings` must name at least one "
+                       "recording. Received: recordings={}"):
+        UnitExplorer({}, TEXT)
+    with pytest.raises(ValueError, match="Argument `passage` must be a positive integer. "
+                       "Received: passage=0"):
+        UnitExplorer({"tiny": rec}, TEXT, passage=0)
 
 
 def test_context_curve_has_every_context_and_the_full_loss(model, ids):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from rnnbook import validate
 from rnnbook.models import model_config
 from rnnbook.numpy_rnn import rnn_step
 from rnnbook.numpy_rnn.gru import gru_gates, split_weights
@@ -61,8 +62,10 @@ class Recording:
     layer: int = 0
 
     def __getitem__(self, name: str) -> np.ndarray:
-        if name not in self.values:
-            raise KeyError(f"a {self.kind} recording has {', '.join(self.values)}; not {name!r}")
+        if name not in self.values:  # a KeyError, as a mapping raises, in the one form
+            names = ", ".join(map(repr, self.values))
+            raise KeyError(validate.message("name", f"be one of {names} (a {self.kind} "
+                                            "recording)", f"name={name!r}"))
         return self.values[name]
 
     @property
@@ -101,12 +104,17 @@ def record(model: keras.Model, ids: Sequence[int] | np.ndarray, layer: int = -1)
     """
     ids = np.asarray(ids)
     if ids.ndim != 1 or len(ids) < 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"ids must be a non-empty 1-D integer array; got {ids.dtype} {ids.shape}")
+        raise validate.error("ids", "be a non-empty 1-D integer array (time,)",
+                             received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
     kind, table, cells, reset_after, dense_kernel, dense_bias = _weights(model)
     if ids.min() < 0 or ids.max() >= dense_bias.shape[0]:
-        raise ValueError(f"ids must lie in [0, {dense_bias.shape[0]}); got "
-                         f"{ids.min()}..{ids.max()}")
-    keep = range(len(cells))[layer]
+        raise validate.error("ids", f"lie in [0, {dense_bias.shape[0]})",
+                             received=f"ids from {ids.min()} to {ids.max()}")
+    try:
+        keep = range(len(cells))[layer]
+    except (IndexError, TypeError):
+        raise validate.error("layer", f"be the index of a recurrent layer, in [-{len(cells)}, "
+                             f"{len(cells)})", layer) from None
     split = [split_weights(w, ra) if kind == "gru" else w for w, ra in zip(cells, reset_after,
                                                                            strict=True)]
     state = [np.zeros((1, w[1].shape[0]), np.float32) for w in cells]
@@ -202,12 +210,13 @@ def regex_feature(text: str, pattern: str) -> np.ndarray:
     try:
         compiled = re.compile(pattern)
     except re.error as error:
-        raise ValueError(f"{pattern!r} is not a valid regular expression: {error}") from error
+        raise validate.error("pattern", "be a valid regular expression", pattern,
+                             hint=f"The parser says: {error}.") from error
     feature = np.zeros(len(text))
     for match in compiled.finditer(text):
         feature[match.start():match.end()] = 1.0
     if not feature.any():
-        raise ValueError(f"{pattern!r} matches no character of the text")
+        raise validate.error("pattern", "match at least one character of the text", pattern)
     return feature
 
 
@@ -221,9 +230,11 @@ def correlations(activations: np.ndarray, feature: np.ndarray) -> np.ndarray:
     """
     a = np.asarray(activations, dtype=np.float64)
     f = np.asarray(feature, dtype=np.float64)
-    if a.ndim != 2 or f.shape != (a.shape[0],):
-        raise ValueError(f"activations must be (time, units) and feature (time,); got {a.shape} "
-                         f"and {f.shape}")
+    if a.ndim != 2:
+        raise validate.shape("activations", a, "be (time, units)")
+    if f.shape != (a.shape[0],):
+        raise validate.shape("feature", f, f"be (time,) = ({a.shape[0]},), one value per row of "
+                             "activations")
     a = a - a.mean(axis=0)
     f = f - f.mean()
     norm = np.sqrt((a * a).sum(axis=0) * (f * f).sum())
@@ -264,7 +275,7 @@ def saturation(gate: np.ndarray, low: float = 0.1, high: float = 0.9) -> tuple[n
     """
     gate = np.asarray(gate)
     if gate.ndim != 2 or len(gate) == 0:
-        raise ValueError(f"gate must be a non-empty (time, units) array; got shape {gate.shape}")
+        raise validate.shape("gate", gate, "be a non-empty (time, units) array")
     return (gate < low).mean(axis=0), (gate > high).mean(axis=0)
 
 
@@ -296,8 +307,8 @@ def colored_text_html(text: str, values: Sequence[float] | np.ndarray, *,
     """
     values = np.asarray(values, dtype=float)
     if values.shape != (len(text),):
-        raise ValueError(f"values must have one entry per character ({len(text)}); got "
-                         f"{values.shape}")
+        raise validate.shape("values", values, f"have one entry per character of text: "
+                             f"({len(text)},)")
     if scale is None:
         scale = float(np.max(np.abs(values))) if values.size else 1.0
     scale = scale or 1.0

@@ -266,8 +266,7 @@ def unrolled_rnn(steps: int = 4, *, backward: bool = True) -> Figure:
     ``h_{t-1}`` multiplied by ``diag(f'(a_t)) U^T``, once per step: the product that vanishes or
     explodes. The same ``W``, ``U`` and ``b`` are drawn at every step, because they are shared.
     """
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    steps = validate.positive_int("steps", steps)
     grad_color = CELL_COLOR
     gap = 3.4  # horizontal distance between two steps
     width = 1.2 + gap * steps

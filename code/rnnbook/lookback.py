@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
+from rnnbook import validate
 from rnnbook.models import model_config
 from rnnbook.numpy_rnn import (
     gru_backward,
@@ -40,14 +41,24 @@ def target_positions(n: int, count: int, first: int = 100, seed: int = 0) -> np.
     All of them if there are no more than ``count``. Random, not evenly spaced: a regular
     stride can fall in step with the lines of a poem and give a biased sample.
     """
-    if not 0 <= first < n:
-        raise ValueError(f"first must lie in [0, {n}); got {first}")
-    if count < 1:
-        raise ValueError(f"count must be a positive integer; got {count!r}")
+    n = validate.positive_int("n", n)
+    first = validate.integer("first", first, 0)
+    if first >= n:
+        raise validate.error("first", f"lie in [0, n) = [0, {n})", first)
+    count = validate.positive_int("count", count)
     if count >= n - first:
         return np.arange(first, n)
     chosen = np.random.default_rng(seed).choice(n - first, size=count, replace=False)
     return np.sort(chosen) + first
+
+
+def _check_positions(positions: np.ndarray, low: int, high: int, why: str = "") -> None:
+    """``positions`` must be a non-empty 1-D array of indices in ``[low, high)``."""
+    if positions.ndim != 1 or len(positions) == 0:
+        raise validate.shape("positions", positions, "be a non-empty 1-D array")
+    if positions.min() < low or positions.max() >= high:
+        raise validate.error("positions", f"lie in [{low}, {high}){why}",
+                             received=f"positions from {positions.min()} to {positions.max()}")
 
 
 def _nll(probs: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -72,13 +83,8 @@ def target_losses(model: keras.Model | CharStepper, ids: Sequence[int] | np.ndar
     stepper = model if isinstance(model, CharStepper) else CharStepper.from_model(model)
     ids = np.asarray(ids)
     positions = np.asarray(positions, dtype=int)
-    if positions.ndim != 1 or len(positions) == 0:
-        raise ValueError("positions must be a non-empty 1-D array")
-    if positions.min() < 1 or positions.max() >= len(ids):
-        raise ValueError(f"positions must lie in [1, {len(ids)}); got {positions.min()}.."
-                         f"{positions.max()}")
-    if context is not None and (int(context) != context or context < 1):
-        raise ValueError(f"context must be a positive integer or None; got {context!r}")
+    _check_positions(positions, 1, len(ids))
+    context = validate.integer("context", context, none=True)
     if context is None:  # one pass over the text, keeping the distribution at every step
         state, probs = None, np.empty((positions.max(), stepper.vocab_size), np.float32)
         for t in range(positions.max()):
@@ -145,11 +151,13 @@ def saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
     """
     cfg = model_config(model)
     if cfg["layers"] != 1 or cfg["embedding_dim"] is not None:
-        raise ValueError("saliency supports one-layer models with one-hot input only")
+        raise validate.error("model", "have one recurrent layer and one-hot input",
+                             received=f"{cfg['layers']} recurrent layer(s), embedding_dim="
+                                      f"{cfg['embedding_dim']}")
+    distance = validate.positive_int("distance", distance)
     ids = np.asarray(ids)
     positions = np.asarray(positions, dtype=int)
-    if positions.min() < distance or positions.max() >= len(ids):
-        raise ValueError(f"positions must lie in [{distance}, {len(ids)}) for distance {distance}")
+    _check_positions(positions, distance, len(ids), f" for distance={distance}")
     cell = next(layer for layer in model.layers
                 if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)))
     weights = [np.asarray(w, np.float64) for w in cell.get_weights()]

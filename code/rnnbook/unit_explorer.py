@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 import numpy as np
 
+from rnnbook import validate
 from rnnbook.anatomy import GATE_NAMES, Recording, best_unit, colored_text_html, regex_feature
 
 
@@ -32,13 +33,15 @@ class UnitExplorer(widgets.VBox):
 
     def __init__(self, recordings: Mapping[str, Recording], text: str, passage: int = 400):
         if not recordings:
-            raise ValueError("recordings must name at least one recording")
+            raise validate.error("recordings", "name at least one recording", recordings)
         for label, rec in recordings.items():
             if len(rec.ids) != len(text):
-                raise ValueError(f"recording {label!r} has {len(rec.ids)} steps; the text has "
-                                 f"{len(text)} characters")
+                raise validate.error("recordings", f"have one step per character of text "
+                                     f"({len(text)})",
+                                     received=f"recordings[{label!r}] has {len(rec.ids)} steps")
+        passage = validate.positive_int("passage", passage)
         self.recordings, self.text = dict(recordings), text
-        self.passage_length = int(min(passage, len(text)))
+        self.passage_length = min(passage, len(text))
         first = next(iter(self.recordings.values()))
         self.model = widgets.Dropdown(options=list(self.recordings), description="model")
         self.array = widgets.Dropdown(description="array")
