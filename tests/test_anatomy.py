@@ -12,14 +12,14 @@ import re
 import numpy as np
 import pytest
 
-from rnnbook import anatomy, lookback, models
+from rnnbook import anatomy, cells, lookback, models
 from rnnbook.stepper import CharStepper
 from tests.conftest import SONNET_LINES
 
 TEXT = SONNET_LINES * 3
 
 
-@pytest.fixture(scope="module", params=["lstm", "gru", "rnn"])
+@pytest.fixture(scope="module", params=cells.KINDS)
 def model(request, vocab):
     import keras
 
@@ -53,6 +53,12 @@ def test_recorded_states_equal_the_steppers(model, ids):
         np.testing.assert_allclose(rec["h"], rec["o"] * np.tanh(rec["c"]), atol=1e-5)
     for gate in rec.gates:
         assert ((rec[gate] > 0) & (rec[gate] < 1)).all()
+
+
+def test_every_kind_of_cell_has_its_recorder():
+    assert set(anatomy.RECORDERS) == set(cells.KINDS)
+    for kind, recorder in anatomy.RECORDERS.items():
+        assert recorder.arrays[-1] == "h" and set(recorder.gates) <= set(recorder.arrays), kind
 
 
 def test_recorded_states_equal_keras(model, ids):
@@ -132,13 +138,10 @@ def test_saliency_matches_a_numerical_gradient(model, ids):
     sal = lookback.saliency(model, ids, positions, distance=12)
     assert sal.shape == (12,) and (sal >= 0).all()
     # the gradient norm at distance 1 by finite differences on the one-hot input
-    import keras
-
-    recurrent = (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)
-    cell = next(layer for layer in model.layers if isinstance(layer, recurrent))
+    layer = models.recurrent_layers(model)[0]
     dense_k, dense_b = (np.asarray(w, np.float64) for w in model.layers[-1].get_weights())
-    forward = lookback._PASSES[models.model_config(model)["kind"]][0]
-    weights = [np.asarray(w, np.float64) for w in cell.get_weights()]
+    forward = cells.cell(models.model_config(model)["kind"]).forward
+    weights = [np.asarray(w, np.float64) for w in layer.get_weights()]
 
     def loss(x, y):
         logits = forward(x, weights)[0][:, -1] @ dense_k + dense_b

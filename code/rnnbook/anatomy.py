@@ -17,29 +17,66 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.models import model_config
+from rnnbook.cells import State, cell
+from rnnbook.models import model_config, recurrent_layers
 from rnnbook.numpy_rnn import rnn_step
-from rnnbook.numpy_rnn.gru import gru_gates, split_weights
+from rnnbook.numpy_rnn.gru import gru_gates
 from rnnbook.numpy_rnn.lstm import lstm_gates
 
-# What a recording keeps per cell kind, and which of those are gates (values in (0, 1)).
-RECORDED = {
-    "lstm": ("i", "f", "g", "o", "c", "h"),
-    "gru": ("z", "r", "h_tilde", "h"),
-    "rnn": ("h",),
+StepValues = tuple[State, dict[str, np.ndarray]]
+
+
+def _lstm_values(x: np.ndarray, state: State, weights: Any) -> StepValues:
+    out = lstm_gates(x, state[0], state[1], weights)
+    return (out["h"], out["c"]), out
+
+
+def _gru_values(x: np.ndarray, state: State, weights: Any, reset_after: bool = True) -> StepValues:
+    z, r, h_tilde, _ = gru_gates(x, state[0], weights, reset_after)
+    h = z * state[0] + (1 - z) * h_tilde  # as rnnbook.numpy_rnn.gru_step
+    return (h,), {"z": z, "r": r, "h_tilde": h_tilde, "h": h}
+
+
+def _rnn_values(x: np.ndarray, state: State, weights: Any) -> StepValues:
+    h = rnn_step(x, state[0], weights)
+    return (h,), {"h": h}
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """What :func:`record` keeps of a step of one kind of cell (see :mod:`rnnbook.cells`).
+
+    Attributes:
+        arrays: the names of the arrays recorded (gates, candidate, states).
+        gates: those of them that are gates, with values in (0, 1).
+        step: ``(x_t, state, weights prepared by the cell, **its options) -> (new state,
+            {name: array})``, the state as :attr:`rnnbook.cells.Cell.step` has it.
+    """
+
+    arrays: tuple[str, ...]
+    gates: tuple[str, ...]
+    step: Callable[..., StepValues]
+
+
+# The arrays of every kind of cell in rnnbook.cells (a test checks that none is missing).
+RECORDERS = {
+    "lstm": Recorder(("i", "f", "g", "o", "c", "h"), ("i", "f", "o"), _lstm_values),
+    "gru": Recorder(("z", "r", "h_tilde", "h"), ("z", "r"), _gru_values),
+    "rnn": Recorder(("h",), (), _rnn_values),
 }
-GATES = {"lstm": ("i", "f", "o"), "gru": ("z", "r"), "rnn": ()}
+RECORDED = {kind: r.arrays for kind, r in RECORDERS.items()}  # what a recording keeps
+GATES = {kind: r.gates for kind, r in RECORDERS.items()}  # which of those are gates
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "o": "output gate", "g": "candidate",
               "c": "cell state", "h": "hidden state", "z": "update gate", "r": "reset gate",
               "h_tilde": "candidate"}
-_RECURRENT = (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)
 
 
 @dataclass(frozen=True)
@@ -78,17 +115,20 @@ class Recording:
 
 
 def _weights(model: keras.Model):
-    """(kind, input table, per-layer weights, per-layer GRU reset_after, dense kernel, bias)."""
+    """(kind, input table, per-layer (units, prepared weights, options), dense kernel, bias)."""
     cfg = model_config(model)
     if cfg["embedding_dim"] is None:
         table = np.eye(cfg["vocab_size"], dtype=np.float32)
     else:
         table = model.get_layer("embedding").get_weights()[0]
-    layers = [layer for layer in model.layers if isinstance(layer, _RECURRENT)]
-    cells = [[np.asarray(w, np.float32) for w in layer.get_weights()] for layer in layers]
-    reset_after = [bool(getattr(layer, "reset_after", True)) for layer in layers]
+    c = cell(cfg["kind"])
+    layers = []
+    for layer in recurrent_layers(model):
+        weights = [np.asarray(w, np.float32) for w in layer.get_weights()]
+        options = c.options_of(reset_after=bool(getattr(layer, "reset_after", True)))
+        layers.append((weights[1].shape[0], c.prepare(weights, **options), options))
     kernel, bias = (np.asarray(w, np.float32) for w in model.layers[-1].get_weights())
-    return cfg["kind"], np.asarray(table, np.float32), cells, reset_after, kernel, bias
+    return cfg["kind"], np.asarray(table, np.float32), layers, kernel, bias
 
 
 def record(model: keras.Model, ids: Sequence[int] | np.ndarray, layer: int = -1) -> Recording:
@@ -106,38 +146,29 @@ def record(model: keras.Model, ids: Sequence[int] | np.ndarray, layer: int = -1)
     if ids.ndim != 1 or len(ids) < 1 or not np.issubdtype(ids.dtype, np.integer):
         raise validate.error("ids", "be a non-empty 1-D integer array (time,)",
                              received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
-    kind, table, cells, reset_after, dense_kernel, dense_bias = _weights(model)
+    kind, table, layers, dense_kernel, dense_bias = _weights(model)
     if ids.min() < 0 or ids.max() >= dense_bias.shape[0]:
         raise validate.error("ids", f"lie in [0, {dense_bias.shape[0]})",
                              received=f"ids from {ids.min()} to {ids.max()}")
     try:
-        keep = range(len(cells))[layer]
+        keep = range(len(layers))[layer]
     except (IndexError, TypeError):
-        raise validate.error("layer", f"be the index of a recurrent layer, in [-{len(cells)}, "
-                             f"{len(cells)})", layer) from None
-    split = [split_weights(w, ra) if kind == "gru" else w for w, ra in zip(cells, reset_after,
-                                                                           strict=True)]
-    state = [np.zeros((1, w[1].shape[0]), np.float32) for w in cells]
-    cstate = [np.zeros_like(s) for s in state]
-    steps: dict[str, list[np.ndarray]] = {name: [] for name in RECORDED[kind]}
+        raise validate.error("layer", f"be the index of a recurrent layer, in [-{len(layers)}, "
+                             f"{len(layers)})", layer) from None
+    recorder = RECORDERS[kind]
+    size = cell(kind).state_size  # the LSTM carries h and c
+    state = [tuple(np.zeros((1, units), np.float32) for _ in range(size))
+             for units, _, _ in layers]
+    steps: dict[str, list[np.ndarray]] = {name: [] for name in recorder.arrays}
     top = []
     for char in ids:
         x = table[char][None]
-        for k, weights in enumerate(cells):
-            if kind == "lstm":
-                out = lstm_gates(x, state[k], cstate[k], weights)
-                state[k], cstate[k] = out["h"], out["c"]
-            elif kind == "gru":
-                z, r, h_tilde, _ = gru_gates(x, state[k], split[k], reset_after[k])
-                state[k] = z * state[k] + (1 - z) * h_tilde  # as rnnbook.numpy_rnn.gru_step
-                out = {"z": z, "r": r, "h_tilde": h_tilde, "h": state[k]}
-            else:
-                state[k] = rnn_step(x, state[k], weights)
-                out = {"h": state[k]}
+        for k, (_, weights, options) in enumerate(layers):
+            state[k], out = recorder.step(x, state[k], weights, **options)
             if k == keep:
                 for name in steps:
                     steps[name].append(out[name][0])
-            x = state[k]
+            x = state[k][0]  # h feeds the next layer
         top.append(x[0])
     logits = np.stack(top) @ dense_kernel + dense_bias
     probs = np.exp(logits - logits.max(axis=1, keepdims=True))

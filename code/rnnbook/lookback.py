@@ -21,15 +21,8 @@ import keras
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.models import model_config
-from rnnbook.numpy_rnn import (
-    gru_backward,
-    gru_forward,
-    lstm_backward,
-    lstm_forward,
-    rnn_backward,
-    rnn_forward,
-)
+from rnnbook.cells import cell
+from rnnbook.models import model_config, recurrent_layers
 from rnnbook.stepper import CharStepper
 
 CONTEXTS = (1, 2, 5, 10, 20, 50, 100)
@@ -133,9 +126,6 @@ def context_reached(curve: dict[int | None, float], tol: float = 0.01) -> int | 
 
 # ---------------------------------------------------------------- saliency over distance
 
-_PASSES = {"lstm": (lstm_forward, lstm_backward), "gru": (gru_forward, gru_backward),
-           "rnn": (rnn_forward, rnn_backward)}
-
 
 def saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
              positions: Sequence[int] | np.ndarray, distance: int = 100) -> np.ndarray:
@@ -158,14 +148,14 @@ def saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
     ids = np.asarray(ids)
     positions = np.asarray(positions, dtype=int)
     _check_positions(positions, distance, len(ids), f" for distance={distance}")
-    cell = next(layer for layer in model.layers
-                if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)))
-    weights = [np.asarray(w, np.float64) for w in cell.get_weights()]
+    layer = recurrent_layers(model)[0]
+    weights = [np.asarray(w, np.float64) for w in layer.get_weights()]
+    c = cell(cfg["kind"])  # its NumPy forward and backward passes, and its variant options
+    options = c.options_of(reset_after=getattr(layer, "reset_after", True))
     kernel, bias = (np.asarray(w, np.float64) for w in model.layers[-1].get_weights())
     windows = positions[:, None] - distance + np.arange(distance)[None, :]
     x = np.eye(cfg["vocab_size"])[ids[windows]]  # (targets, distance, vocab)
-    forward, backward = _PASSES[cfg["kind"]]
-    h_seq = forward(x, weights)[0]
+    h_seq = c.forward(x, weights, **options)[0]
     logits = h_seq[:, -1] @ kernel + bias
     probs = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
@@ -173,5 +163,5 @@ def saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
     dlogits[np.arange(len(positions)), ids[positions]] -= 1.0  # softmax + cross-entropy
     dh_seq = np.zeros_like(h_seq)
     dh_seq[:, -1] = dlogits @ kernel.T
-    dx = backward(x, weights, dh_seq)["x"]  # (targets, distance, vocab)
+    dx = c.backward(x, weights, dh_seq, **options)["x"]  # (targets, distance, vocab)
     return np.linalg.norm(dx, axis=2).mean(axis=0)[::-1]

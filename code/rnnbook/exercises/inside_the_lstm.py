@@ -25,8 +25,6 @@ EX_CORRELATIONS = "Correlating every unit with a feature"
 EX_SATURATION = "How often is a gate saturated?"
 EX_GAIN = "Who gains least from a longer context?"
 
-KINDS = ("lstm", "gru", "rnn")
-
 
 # ---------------------------------------------------------------- correlations
 
