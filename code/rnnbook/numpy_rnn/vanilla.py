@@ -76,7 +76,7 @@ def _check_inputs(x: np.ndarray, kernel: np.ndarray, h0: np.ndarray | None) -> n
 def rnn_step(
     x_t: np.ndarray, h: np.ndarray, weights: Sequence[np.ndarray], activation: str = "tanh"
 ) -> np.ndarray:
-    """One step of the vanilla RNN: ``h_new = f(x_t W_x + h W_h + b)``.
+    """One step of the vanilla RNN: ``h_new = f(x_t W + h U + b)``.
 
     Args:
         x_t: the inputs at this step, (batch, features).
@@ -89,8 +89,8 @@ def rnn_step(
         The new hidden state, (batch, units).
     """
     _check_activation(activation)
-    W_x, W_h, b = weights if isinstance(weights, RNNWeights) else split_weights(weights)
-    a = x_t @ W_x + h @ W_h + b  # the pre-activation
+    W, U, b = weights if isinstance(weights, RNNWeights) else split_weights(weights)
+    a = x_t @ W + h @ U + b  # the pre-activation
     return np.tanh(a) if activation == "tanh" else np.maximum(a, 0)
 
 
@@ -113,10 +113,10 @@ def rnn_forward(
     """
     _check_activation(activation)
     weights = split_weights(weights)
-    W_x = weights.kernel
+    W = weights.kernel
     x = np.asarray(x)
-    h = _check_inputs(x, W_x, h0)
-    h_seq = np.empty((x.shape[0], x.shape[1], W_x.shape[1]), dtype=np.result_type(x, h, W_x))
+    h = _check_inputs(x, W, h0)
+    h_seq = np.empty((x.shape[0], x.shape[1], W.shape[1]), dtype=np.result_type(x, h, W))
     for t in range(x.shape[1]):
         h = rnn_step(x[:, t], h, weights, activation)
         h_seq[:, t] = h
@@ -136,9 +136,9 @@ def rnn_backward(
     above send into ``h_t`` (for a loss on the last state only, it is zero except at the end).
     The forward pass is recomputed, then the steps are walked backwards::
 
-        dh_t  = dh_seq[:, t] + da_{t+1} W_h^T      (from above, and from the next step)
+        dh_t  = dh_seq[:, t] + da_{t+1} U^T      (from above, and from the next step)
         da_t  = dh_t * f'(a_t)
-        dW_x += x_t^T da_t,  dW_h += h_{t-1}^T da_t,  db += sum_batch da_t,  dx_t = da_t W_x^T
+        dW += x_t^T da_t,  dU += h_{t-1}^T da_t,  db += sum_batch da_t,  dx_t = da_t W^T
 
     Args:
         x: inputs, (batch, time, features).
@@ -148,22 +148,22 @@ def rnn_backward(
         activation: ``"tanh"`` or ``"relu"``.
 
     Returns:
-        A dict of gradients of ``L``: ``"kernel"``, ``"recurrent_kernel"``, ``"bias"`` (the
-        weights' shapes), ``"x"`` (batch, time, features), ``"h0"`` (batch, units), and ``"h"``
-        (batch, time, units): the total dL/dh_t at every step, the quantity that shows how much
-        gradient reaches each step.
+        A dict of gradients of ``L``: ``"kernel"`` (dW), ``"recurrent_kernel"`` (dU) and
+        ``"bias"`` (db), in the weights' shapes, ``"x"`` (batch, time, features), ``"h0"``
+        (batch, units), and ``"h"`` (batch, time, units): the total dL/dh_t at every step, the
+        quantity that shows how much gradient reaches each step.
     """
-    W_x, W_h, b = split_weights(weights)
+    W, U, b = split_weights(weights)
     x = np.asarray(x)
-    h_start = _check_inputs(x, W_x, h0)
+    h_start = _check_inputs(x, W, h0)
     h_seq, _ = rnn_forward(x, weights, h_start, activation)
     dh_seq = np.asarray(dh_seq)
     if dh_seq.shape != h_seq.shape:
         raise validate.shape("dh_seq", dh_seq, f"have h_seq's shape {h_seq.shape}")
     dtype = h_seq.dtype
     grads = {
-        "kernel": np.zeros_like(W_x, dtype=dtype),
-        "recurrent_kernel": np.zeros_like(W_h, dtype=dtype),
+        "kernel": np.zeros_like(W, dtype=dtype),
+        "recurrent_kernel": np.zeros_like(U, dtype=dtype),
         "bias": np.zeros_like(b, dtype=dtype),
         "x": np.zeros_like(x, dtype=dtype),
         "h": np.zeros_like(h_seq),
@@ -179,7 +179,7 @@ def rnn_backward(
         grads["kernel"] += x[:, t].T @ da
         grads["recurrent_kernel"] += h_prev.T @ da
         grads["bias"] += da.sum(axis=0)
-        grads["x"][:, t] = da @ W_x.T
-        dh_next = da @ W_h.T
+        grads["x"][:, t] = da @ W.T
+        dh_next = da @ U.T
     grads["h0"] = dh_next
     return grads
