@@ -1,8 +1,12 @@
 """Fixtures shared by several test modules."""
 
+import keras
 import pytest
 
 from rnnbook.data import Vocabulary
+from rnnbook.fitting import compile_char_model
+from rnnbook.models import build_char_model
+from rnnbook.windows import CharData, prepare_char_data
 
 # Two lines of sonnet 18: enough characters for a small vocabulary and short seeds.
 SONNET_LINES = "shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
@@ -12,3 +16,18 @@ SONNET_LINES = "shall i compare thee to a summer's day?\nthou art more lovely an
 def vocab() -> Vocabulary:
     """The vocabulary of :data:`SONNET_LINES`."""
     return Vocabulary.from_text(SONNET_LINES)
+
+
+# The first quatrain of sonnet 1, repeated: a text a tiny model learns something of in a few steps.
+QUATRAIN = ("From fairest creatures we desire increase,\n"
+            "That thereby beauty's rose might never die,\n"
+            "But as the riper should by time decease,\n"
+            "His tender heir might bear his memory:\n") * 8
+
+
+def tiny_char_model(seq_len: int = 20) -> tuple[CharData, keras.Model]:
+    """The recipe's data from :data:`QUATRAIN` and a compiled 8-unit model, seeded."""
+    keras.utils.set_random_seed(0)
+    data = prepare_char_data(QUATRAIN, seq_len=seq_len, context=5)
+    model = build_char_model(len(data.vocab), units=8)
+    return data, compile_char_model(model, learning_rate=1e-2)

@@ -9,17 +9,7 @@ import pytest
 from rnnbook.callbacks import SampleCallback, restore_checkpoint
 from rnnbook.fitting import compile_char_model, fit_char_model, steps_per_epoch
 from rnnbook.models import build_char_model
-from rnnbook.windows import prepare_char_data
-
-TEXT = ("From fairest creatures we desire increase,\nThat thereby beauty's rose might never die,\n"
-        "But as the riper should by time decease,\nHis tender heir might bear his memory:\n") * 8
-
-
-def _tiny(seq_len=20):
-    keras.utils.set_random_seed(0)
-    data = prepare_char_data(TEXT, seq_len=seq_len, context=5)
-    model = build_char_model(len(data.vocab), units=8)
-    return data, compile_char_model(model, learning_rate=1e-2)
+from tests.conftest import tiny_char_model
 
 
 class _Interrupt(keras.callbacks.Callback):
@@ -36,7 +26,7 @@ class _Interrupt(keras.callbacks.Callback):
 
 def test_training_resumes_after_an_interruption_with_no_epoch_lost_or_repeated(tmp_path):
     folder = tmp_path / "checkpoint"
-    data, model = _tiny()
+    data, model = tiny_char_model()
     steps = steps_per_epoch(data, 8)
     model.optimizer.learning_rate = 0.0123  # as if lowered on a plateau: must survive too
     with pytest.raises(KeyboardInterrupt):
@@ -81,7 +71,7 @@ def test_training_resumes_after_an_interruption_with_no_epoch_lost_or_repeated(t
 
 
 def test_a_damaged_checkpoint_gives_a_clear_error(tmp_path):
-    data, model = _tiny()
+    data, model = tiny_char_model()
     with pytest.raises(ValueError, match="no checkpoint"):
         restore_checkpoint(model, tmp_path)
     (tmp_path / "progress.json").write_text("{oops")
@@ -99,7 +89,7 @@ def test_a_damaged_checkpoint_gives_a_clear_error(tmp_path):
 
 
 def test_sample_callback_uses_the_fast_generator():
-    data, model = _tiny()
+    data, model = tiny_char_model()
     lines = []
     cb = SampleCallback(data.vocab, "from fairest", length=15, every=2,
                                  printer=lines.append)

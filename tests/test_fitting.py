@@ -2,23 +2,13 @@
 
 import math
 
-import keras
 import numpy as np
 import pytest
 
 from rnnbook.fitting import compile_char_model, fit_char_model
 from rnnbook.models import build_char_model
 from rnnbook.windows import prepare_char_data
-
-TEXT = ("From fairest creatures we desire increase,\nThat thereby beauty's rose might never die,\n"
-        "But as the riper should by time decease,\nHis tender heir might bear his memory:\n") * 8
-
-
-def _tiny(seq_len=20):
-    keras.utils.set_random_seed(0)
-    data = prepare_char_data(TEXT, seq_len=seq_len, context=5)
-    model = build_char_model(len(data.vocab), units=8)
-    return data, compile_char_model(model, learning_rate=1e-2)
+from tests.conftest import QUATRAIN, tiny_char_model
 
 
 def test_compile_rejects_bad_settings():
@@ -28,13 +18,13 @@ def test_compile_rejects_bad_settings():
     with pytest.raises(ValueError, match="clipnorm"):
         compile_char_model(model, clipnorm=-1)
     with pytest.raises(ValueError, match="lr_drop"):
-        fit_char_model(compile_char_model(model), prepare_char_data(TEXT, 50), 1, lr_drop=1.5)
+        fit_char_model(compile_char_model(model), prepare_char_data(QUATRAIN, 50), 1, lr_drop=1.5)
     with pytest.raises(ValueError, match="compile"):
-        fit_char_model(build_char_model(5, units=4), prepare_char_data(TEXT), 1)
+        fit_char_model(build_char_model(5, units=4), prepare_char_data(QUATRAIN), 1)
 
 
 def test_fit_records_epochs_keeps_best_and_reports_bits():
-    data, model = _tiny()
+    data, model = tiny_char_model()
     log = fit_char_model(model, data, epochs=3, batch_size=8)
     assert [r["epoch"] for r in log.records] == [1, 2, 3]
     for r in log.records:
