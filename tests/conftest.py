@@ -1,8 +1,12 @@
 """Fixtures shared by several test modules."""
 
+import importlib.util
+from types import ModuleType
+
 import keras
 import pytest
 
+from rnnbook.config import REPO_ROOT
 from rnnbook.data import Vocabulary
 from rnnbook.fitting import compile_char_model
 from rnnbook.models import build_char_model
@@ -31,3 +35,11 @@ def tiny_char_model(seq_len: int = 20) -> tuple[CharData, keras.Model]:
     data = prepare_char_data(QUATRAIN, seq_len=seq_len, context=5)
     model = build_char_model(len(data.vocab), units=8)
     return data, compile_char_model(model, learning_rate=1e-2)
+
+
+def load_script(path: str) -> ModuleType:
+    """A script of the repository that is not a module (``"benchmarks/compare_cells.py"``)."""
+    spec = importlib.util.spec_from_file_location(path.rsplit("/", 1)[-1][:-3], REPO_ROOT / path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script

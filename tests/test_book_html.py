@@ -1,13 +1,8 @@
 """The check of the built HTML book (tools/check_book_html.py) on pages shaped like the build's."""
 
-import importlib.util
+from tests.conftest import load_script
 
-from rnnbook.config import REPO_ROOT
-
-spec = importlib.util.spec_from_file_location("check_book_html",
-                                              REPO_ROOT / "tools" / "check_book_html.py")
-check_book_html = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(check_book_html)
+check_book_html = load_script("tools/check_book_html.py")
 
 EXERCISE = ('<div class="exercise admonition" id="a-ex-{0}">\n<p class="admonition-title">'
             '<span class="caption-number">Exercise 1.{0} </span> (Title)</p>')

@@ -1,17 +1,12 @@
 """tools/chapter_times.py reads the execution seconds Jupyter Book's cache stores per chapter."""
 
-import importlib.util
-
 import nbformat
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 
-from rnnbook.config import REPO_ROOT
+from tests.conftest import load_script
 
-spec = importlib.util.spec_from_file_location("chapter_times",
-                                              REPO_ROOT / "tools" / "chapter_times.py")
-chapter_times = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(chapter_times)
+chapter_times = load_script("tools/chapter_times.py")
 
 
 def test_the_cached_execution_seconds_of_each_chapter_are_read(tmp_path):

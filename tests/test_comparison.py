@@ -16,6 +16,7 @@ from rnnbook.comparison import (
     save_results,
 )
 from rnnbook.config import Profile
+from tests.conftest import load_script
 
 
 def run(label="GRU 8", seed=1, seconds=(5.0, 1.0, 2.0, 3.0), val_loss=(3.0, 2.0, 1.5, 1.6),
@@ -118,14 +119,7 @@ def test_run_comparison_trains_every_model_and_seed():
 
 
 def test_benchmark_script_writes_its_data_file(tmp_path, monkeypatch, capsys):
-    import importlib.util
-
-    from rnnbook.config import REPO_ROOT
-
-    spec = importlib.util.spec_from_file_location(
-        "compare_cells", REPO_ROOT / "benchmarks" / "compare_cells.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("benchmarks/compare_cells.py")
     tiny = Plan(seeds=(1,), epochs=1, batch_size=8, seq_len=50, text_fraction=0.03,
                 sample_length=5, speed_length=5)
     monkeypatch.setattr(comparison, "plan_for", lambda profile: tiny)

@@ -1,23 +1,16 @@
 """benchmarks/compare_cells.py prints the speed ratios the chapter only reports."""
 
-import importlib.util
 
 from rnnbook import comparison, summaries
 from rnnbook.config import REPO_ROOT
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location(
-        "compare_cells", REPO_ROOT / "benchmarks" / "compare_cells.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
+from tests.conftest import load_script
 
 
 def test_speed_ratios_of_the_recorded_cpu_runs():
     runs, _, _ = comparison.load_results(
         REPO_ROOT / "benchmarks" / "results" / "compare_cells-cpu-tensorflow-cpu.json")
-    lines = load_script().speed_ratios(runs, "LSTM 128", ["RNN 128", "GRU 128"])
+    script = load_script("benchmarks/compare_cells.py")
+    lines = script.speed_ratios(runs, "LSTM 128", ["RNN 128", "GRU 128"])
     assert len(lines) == 2
     assert lines[0].startswith("RNN 128/LSTM 128: time per epoch ")
     gru = summaries.summarize(runs, labels=["GRU 128", "LSTM 128"])

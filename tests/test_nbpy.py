@@ -1,15 +1,13 @@
 """tools/nbpy.py: a chapter survives the trip to a script and back, metadata and outputs kept."""
 
-import importlib.util
 import json
 
 import pytest
 
 from rnnbook.config import REPO_ROOT
+from tests.conftest import load_script
 
-spec = importlib.util.spec_from_file_location("nbpy", REPO_ROOT / "tools" / "nbpy.py")
-nbpy = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(nbpy)
+nbpy = load_script("tools/nbpy.py")
 
 CHAPTERS = sorted((REPO_ROOT / "chapters").glob("*.ipynb"))
 

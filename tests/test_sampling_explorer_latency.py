@@ -1,21 +1,12 @@
 """benchmarks/generation_latency.py holds the explorer's latency target, which the chapter only
 reports: it says whether the target is met and exits with 1 when it is missed."""
 
-import importlib.util
 
-from rnnbook.config import REPO_ROOT
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location(
-        "generation_latency", REPO_ROOT / "benchmarks" / "generation_latency.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
+from tests.conftest import load_script
 
 
 def test_the_latency_target_is_met_or_reported_missed(capsys):
-    script = load_script()
+    script = load_script("benchmarks/generation_latency.py")
     common = ["--models", "sonnets_gru128", "--length", "10", "--repeats", "1"]
     assert script.main([*common, "--target", "1000"]) == 0
     assert "target: under 1000.0 s: met" in capsys.readouterr().out
