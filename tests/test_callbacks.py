@@ -1,6 +1,8 @@
 """The recipe's callbacks: resuming after an interruption, samples after each epoch."""
 
 import json
+import os
+import stat
 
 import keras
 import numpy as np
@@ -107,3 +109,16 @@ def test_sample_callback_uses_the_fast_generator():
     assert [epoch for epoch, _ in log.samples] == [2]
     assert len(log.samples[0][1]) == 15 and set(log.samples[0][1]) <= set(data.vocab.chars)
     assert lines[0].startswith("--- epoch 2 (val ")
+
+
+def test_checkpoint_files_follow_the_user_s_umask(tmp_path):
+    data, model = _tiny()
+    old = os.umask(0o027)
+    try:
+        fit_char_model(model, data, epochs=1, batch_size=8, checkpoint_dir=tmp_path / "ck")
+    finally:
+        os.umask(old)
+    files = sorted((tmp_path / "ck").iterdir())
+    assert {p.suffix for p in files} == {".json", ".h5", ".npz"}
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {
+        p.name: 0o640 for p in files}
