@@ -12,3 +12,9 @@ SONNET_LINES = "shall i compare thee to a summer's day?\nthou art more lovely an
 def vocab() -> Vocabulary:
     """The vocabulary of :data:`SONNET_LINES`."""
     return Vocabulary.from_text(SONNET_LINES)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_checkpoint_dir(monkeypatch):
+    """A reader's CHECKPOINT_DIR (a Drive folder) must not leak into the tests' runs."""
+    monkeypatch.delenv("CHECKPOINT_DIR", raising=False)

@@ -33,6 +33,21 @@ def test_train_command_saves_a_model_with_its_card(tmp_path, monkeypatch, capsys
         train.parse_args(["--units", "0"])
 
 
+def test_the_checkpoint_goes_where_the_user_says(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RNNBOOK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CHECKPOINT_DIR", str(tmp_path / "drive"))
+    corpus = tmp_path / "poem.txt"
+    corpus.write_text(TEXT, encoding="utf-8")
+    argv = ["--text", str(corpus), "--units", "4", "--epochs", "1", "--seq-len", "30",
+            "--sample-every", "0"]
+    assert train.main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"checkpoints go to {tmp_path / 'drive' / 'poem_lstm4'}" in out
+    assert "epoch 1/1: loss " in out and "bits/char" in out  # training talks
+    assert train.main([*argv, "--checkpoint-dir", str(tmp_path / "mine")]) == 0
+    assert f"checkpoints go to {tmp_path / 'mine'}" in capsys.readouterr().out
+
+
 def test_the_command_line_defaults_are_the_profile_s_recipe(monkeypatch):
     for name in ("cpu", "gpu"):
         monkeypatch.setenv("RNNBOOK_PROFILE", name)

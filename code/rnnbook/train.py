@@ -7,9 +7,11 @@ Example (the committed sonnet models were made so)::
 
 It writes ``<name>.weights.h5`` and ``<name>.json`` (vocabulary, configuration, best validation
 loss in nats and bits per character, epochs, hardware, backend, Keras version) into
-``data/models/`` (or ``--out``). Training checkpoints every epoch into
-``data/checkpoints/<name>/``: run the same command again after an interruption and it resumes
-where it stopped; the checkpoint is removed once the model is saved.
+``data/models/`` (or ``--out``). Training prints one line per epoch (losses, seconds, the time
+left) and checkpoints every epoch into ``--checkpoint-dir``, else ``$CHECKPOINT_DIR/<name>/``
+when that variable is set, else ``data/checkpoints/<name>/``: run the same command again after
+an interruption and it resumes where it stopped; the checkpoint is removed once the model is
+saved.
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the model (default: data/models)")
     parser.add_argument("--checkpoint-dir", type=Path, default=None,
-                        help="checkpoint folder (default: data/checkpoints/<name>)")
+                        help="checkpoint folder (default: $CHECKPOINT_DIR/<name> if that "
+                             "variable is set, else data/checkpoints/<name>)")
     parser.add_argument("--fresh", action="store_true",
                         help="discard an existing checkpoint instead of resuming from it")
     parser.add_argument("--sample-every", type=int, default=5,
@@ -118,8 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # Keras is imported once the command is known to be right: a mistake is answered at once,
     # in one line, before the backend starts (seconds, and its own log lines on stderr).
-    import keras
-
     from rnnbook.callbacks import SampleCallback
     from rnnbook.fitting import compile_char_model, fit_char_model
     from rnnbook.models import build_char_model, models_dir, save_char_model
@@ -127,9 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     corpus = args.text.stem if args.text else args.corpus
     name = args.name or f"{corpus}_{args.kind}{args.units}"
     out = args.out or models_dir()
-    checkpoint = args.checkpoint_dir or config.data_dir() / "checkpoints" / name
+    checkpoint = args.checkpoint_dir or config.checkpoint_dir(
+        name, default=config.data_dir() / "checkpoints" / name)
     if args.fresh and checkpoint.exists():
         shutil.rmtree(checkpoint)
+    print(f"checkpoints go to {checkpoint}")
 
     rng = config.set_seed(args.seed)
     print(config.describe())
@@ -150,15 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample_every:
         callbacks.append(SampleCallback(data.vocab, every=args.sample_every, rng=rng))
 
-    class Progress(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            val = (logs or {}).get("val_loss", float("nan"))
-            print(f"epoch {epoch + 1}/{args.epochs}: loss {logs['loss']:.4f}, "
-                  f"val {val:.4f} nats/char", flush=True)
-
     start = time.perf_counter()
     log = fit_char_model(model, data, args.epochs, batch_size=args.batch_size,
-                         checkpoint_dir=checkpoint, callbacks=[Progress(), *callbacks])
+                         checkpoint_dir=checkpoint, callbacks=callbacks,
+                         progress=lambda line: print(line, flush=True))
     if log.resumed_from:
         print(f"resumed from the checkpoint after epoch {log.resumed_from}")
     print(log.summary())

@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -152,18 +153,23 @@ def _has_embedding(model) -> bool:
     return any(isinstance(layer, keras.layers.Embedding) for layer in model.layers)
 
 
-def _train(model, data, epochs: int, recipe: dict) -> tuple[float, float]:
+def _field(recipe: Any, name: str) -> Any:
+    """A setting of the recipe: a :class:`rnnbook.config.Recipe` or a dict of its fields."""
+    return recipe[name] if isinstance(recipe, dict) else getattr(recipe, name)
+
+
+def _train(model, data, epochs: int, recipe: Any) -> tuple[float, float]:
     """Train with the course's recipe; return (held-out nats per character, seconds)."""
     from rnnbook import fitting
 
-    fitting.compile_char_model(model, recipe["learning_rate"])
+    fitting.compile_char_model(model, _field(recipe, "learning_rate"))
     start = time.perf_counter()
-    log = fitting.fit_char_model(model, data, epochs, batch_size=recipe["batch_size"])
+    log = fitting.fit_char_model(model, data, epochs, batch_size=_field(recipe, "batch_size"))
     return float(log.best_val_loss), time.perf_counter() - start
 
 
 @core.checker(VARIANT)
-def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: dict) -> bool:
+def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: Any) -> bool:
     """Train the course's LSTM(128) and the learner's variant alike; report held-out nats.
 
     Checked: the variant builds, maps ids (batch, time) to probabilities (batch, time, vocab),
@@ -177,7 +183,7 @@ def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: di
 
     vocab_size = len(data.vocab)
     keras.utils.set_random_seed(3)
-    variant = core.call(build_variant, vocab_size, recipe["dropout"])
+    variant = core.call(build_variant, vocab_size, _field(recipe, "dropout"))
     core.expect(VARIANT, isinstance(variant, keras.Model),
                 f"build_variant should return a keras.Model; got {type(variant).__name__}")
     probs = keras.ops.convert_to_numpy(variant(np.zeros((2, 7), dtype=np.int32)))
@@ -195,7 +201,7 @@ def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: di
                 "course's model again", "build_char_model(..., embedding_dim=32) or layers=2")
 
     keras.utils.set_random_seed(3)
-    baseline = build_char_model(vocab_size, "lstm", 128, dropout=recipe["dropout"])
+    baseline = build_char_model(vocab_size, "lstm", 128, dropout=_field(recipe, "dropout"))
     rows = []
     for name, model in (("course's LSTM(128)", baseline), ("your variant", variant)):
         nats, seconds = _train(model, data, epochs, recipe)
