@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := data/sonnets.txt
 
-.PHONY: book test lint pytest nbval corpus colab-cells strip clean lowest
+.PHONY: book test lint pytest nbval corpus colab-cells strip clean lowest offline
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed"'
@@ -25,9 +25,14 @@ $(CORPUS): $(STAMP) code/rnnbook/data.py
 
 corpus: $(CORPUS)
 
+# MathJax, require.js and the widgets' HTML manager, fetched from npm into _offline/ (pinned
+# versions in the script), which the build serves from its _static/: the book reads offline.
+offline: $(STAMP)
+	$(BIN)/python tools/fetch_static.py
+
 # The book, executed with the profile detected on this machine (or RNNBOOK_PROFILE).
 # Executed outputs are cached in _build/; a build with another profile starts from scratch.
-book: $(CORPUS)
+book: $(CORPUS) offline
 	@profile=$$($(BIN)/python -c 'from rnnbook.config import active_profile; print(active_profile().name)'); \
 	if [ -f _build/.profile ] && [ "$$(cat _build/.profile)" != "$$profile" ]; then \
 		echo "profile changed to $$profile: dropping the previous build"; rm -rf _build; \
