@@ -11,7 +11,6 @@ downgrading anything that is there, fetch the corpus, and a chapter's imports mu
 import json
 import os
 import subprocess
-import sys
 import sysconfig
 import textwrap
 import venv
