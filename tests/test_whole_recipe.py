@@ -51,7 +51,7 @@ def test_the_program_trains_and_generates_on_a_tiny_budget(tmp_path, monkeypatch
         exec(compile(source, "whole-recipe", "exec"), namespace)
     out = printed.getvalue()
     assert fetched and fetched[0].startswith("https://")
-    losses = namespace["model"].history.history
+    losses = namespace["history"].history
     assert len(losses["loss"]) == 3 and all(math.isfinite(v) for v in losses["loss"])
     uniform = math.log(len(namespace["chars"]))
     assert losses["val_loss"][-1] < uniform  # it learned something of the text
