@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := data/sonnets.txt
 
-.PHONY: book test lint pytest nbval corpus colab-cells strip clean
+.PHONY: book test lint pytest nbval corpus colab-cells strip clean lowest offline
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed"'
@@ -25,9 +25,14 @@ $(CORPUS): $(STAMP) code/rnnbook/data.py
 
 corpus: $(CORPUS)
 
+# MathJax, require.js and the widgets' HTML manager, fetched from npm into _offline/ (pinned
+# versions in the script), which the build serves from its _static/: the book reads offline.
+offline: $(STAMP)
+	$(BIN)/python tools/fetch_static.py
+
 # The book, executed with the profile detected on this machine (or RNNBOOK_PROFILE).
 # Executed outputs are cached in _build/; a build with another profile starts from scratch.
-book: $(CORPUS)
+book: $(CORPUS) offline
 	@profile=$$($(BIN)/python -c 'from rnnbook.config import active_profile; print(active_profile().name)'); \
 	if [ -f _build/.profile ] && [ "$$(cat _build/.profile)" != "$$profile" ]; then \
 		echo "profile changed to $$profile: dropping the previous build"; rm -rf _build; \
@@ -50,6 +55,27 @@ nbval: $(CORPUS)
 		--nbval-cell-timeout=600 chapters/
 
 test: lint pytest nbval
+
+# The other end of the supported range: a separate .venv-lowest with exactly the lowest
+# versions pyproject.toml allows (constraints-lowest.txt), then the tests and the chapters
+# under nbval there. Downloads TensorFlow the first time.
+LOWEST := .venv-lowest
+$(LOWEST)/.installed: pyproject.toml constraints-lowest.txt
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(LOWEST)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints-lowest.txt -e ".[tensorflow,book,test]"
+	$(LOWEST)/bin/python -m pip check
+	touch $@
+
+lowest: $(LOWEST)/.installed $(CORPUS)
+	$(LOWEST)/bin/python -c 'import keras, numpy, tensorflow, ipywidgets, matplotlib; \
+		print("lowest pins:", "keras", keras.__version__, "tensorflow", tensorflow.__version__, \
+		"numpy", numpy.__version__, "matplotlib", matplotlib.__version__, \
+		"ipywidgets", ipywidgets.__version__)'
+	RNNBOOK_PROFILE=smoke $(LOWEST)/bin/python -m pytest tests/
+	RNNBOOK_PROFILE=smoke $(LOWEST)/bin/python -m pytest --nbval-lax --nbval-current-env \
+		--nbval-cell-timeout=600 chapters/
 
 # Copy the repository URL from _config.yml into every chapter's set-up cell.
 colab-cells: $(STAMP)

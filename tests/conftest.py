@@ -22,6 +22,12 @@ def vocab() -> Vocabulary:
     return Vocabulary.from_text(SONNET_LINES)
 
 
+@pytest.fixture(autouse=True)
+def _no_user_checkpoint_dir(monkeypatch):
+    """A reader's CHECKPOINT_DIR (a Drive folder) must not leak into the tests' runs."""
+    monkeypatch.delenv("CHECKPOINT_DIR", raising=False)
+
+
 # The first quatrain of sonnet 1, repeated: a text a tiny model learns something of in a few steps.
 QUATRAIN = ("From fairest creatures we desire increase,\n"
             "That thereby beauty's rose might never die,\n"

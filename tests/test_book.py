@@ -94,3 +94,28 @@ def test_exercises_are_numbered_with_gated_folded_solutions(name):
             assert "solution" in tags(cell), f"{name}: solution cells carry the tag"
             assert meta.get("jupyter", {}).get("source_hidden") is True, name
             assert meta.get("cellView") == "form" and text.startswith("#@title"), name
+
+
+TRAINING_CALLS = re.compile(r"fit_char_model\(|run_comparison\(|train_adding\(|run_adding\(|"
+                            r"fit_tutorial\(|\.fit\(|variant_experiment\(")
+
+
+@pytest.mark.parametrize("name", sorted(chapters()))
+def test_compared_outputs_hold_no_training_and_so_no_timing_lines(name):
+    # Training prints its seconds and the time left, which change every run: nbval must not
+    # compare a cell that trains.
+    for cell in chapters()[name]:
+        if "nbval-check-output" in tags(cell):
+            assert not TRAINING_CALLS.search(source(cell)), source(cell)[:200]
+
+
+@pytest.mark.parametrize("name", sorted(chapters()))
+def test_a_real_stop_stops_and_the_reader_s_checkpoint_folder_is_kept(name):
+    for cell in chapters()[name]:
+        if cell["cell_type"] != "code":
+            continue
+        code = source(cell)
+        assert "except KeyboardInterrupt" not in code, "the Stop button must stop the cell"
+        assert not re.search(r"^\s*CHECKPOINT_DIR\s*=(?!\s*config\.checkpoint_dir\()", code,
+                             re.M), "CHECKPOINT_DIR is the reader's: read it, never overwrite it"
+        assert not re.search(r"environ\[[\"']CHECKPOINT_DIR[\"']\]\s*=", code)

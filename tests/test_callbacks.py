@@ -1,12 +1,21 @@
 """The recipe's callbacks: resuming after an interruption, samples after each epoch."""
 
 import json
+import os
+import re
+import stat
 
 import keras
 import numpy as np
 import pytest
 
-from rnnbook.callbacks import SampleCallback, restore_checkpoint
+from rnnbook.callbacks import (
+    Progress,
+    SampleCallback,
+    StopAfter,
+    duration,
+    restore_checkpoint,
+)
 from rnnbook.fitting import compile_char_model, fit_char_model, steps_per_epoch
 from rnnbook.models import build_char_model
 from tests.conftest import tiny_char_model
@@ -97,3 +106,71 @@ def test_sample_callback_uses_the_fast_generator():
     assert [epoch for epoch, _ in log.samples] == [2]
     assert len(log.samples[0][1]) == 15 and set(log.samples[0][1]) <= set(data.vocab.chars)
     assert lines[0].startswith("--- epoch 2 (val ")
+
+
+def test_checkpoint_files_follow_the_user_s_umask(tmp_path):
+    data, model = tiny_char_model()
+    old = os.umask(0o027)
+    try:
+        fit_char_model(model, data, epochs=1, batch_size=8, checkpoint_dir=tmp_path / "ck")
+    finally:
+        os.umask(old)
+    files = sorted((tmp_path / "ck").iterdir())
+    assert {p.suffix for p in files} == {".json", ".h5", ".npz"}
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {
+        p.name: 0o640 for p in files}
+
+
+def test_training_talks_one_line_per_epoch_with_the_time_left():
+    data, model = tiny_char_model()
+    lines = []
+    log = fit_char_model(model, data, epochs=3, batch_size=8, progress=lines.append)
+    assert lines[0].startswith("training epochs 1 to 3 of ") and "after the first epoch" in lines[0]
+    epochs = lines[1:]
+    assert len(epochs) == 3
+    for n, (line, record) in enumerate(zip(epochs, log.records, strict=True), start=1):
+        assert line.startswith(f"epoch {n}/3: loss ")
+        held = f"held-out {record['val_loss']:.3f} nats = {record['val_bits']:.3f} bits/char"
+        assert held in line
+        assert re.search(r", \d+\.\d s, ", line)
+    assert "left" in epochs[0] and "left" in epochs[1] and epochs[2].endswith("done")
+    silent = []
+    fit_char_model(model, data, epochs=1, batch_size=8, progress=None,
+                   callbacks=[SampleCallback(data.vocab, printer=silent.append, length=5)])
+    assert all(line.startswith("---") for line in silent)  # only the sample, no epoch line
+
+
+def test_progress_estimates_the_time_left_from_the_epochs_done():
+    progress = Progress(printer=None)
+    progress._times = [10.0, 20.0]
+    assert progress.line(2, 5, {"loss": 1.5, "val_loss": 1.0}, 20.0) == (
+        "epoch 2/5: loss 1.5, held-out 1.000 nats = 1.443 bits/char, 20.0 s, "
+        "about 45 s left")
+    progress.unit, progress.label = "MSE", "lstm, 50 steps"
+    assert progress.line(5, 5, {"loss": 0.01, "val_loss": 0.02}, 1.0) == (
+        "lstm, 50 steps: epoch 5/5: loss 0.01, held-out 0.02 MSE, 1.0 s, done")
+    assert [duration(s) for s in (4.4, 65, 3725)] == ["4 s", "1 min 05 s", "1 h 02 min"]
+
+
+def test_a_simulated_disconnect_stops_cleanly_and_the_next_call_resumes(tmp_path):
+    data, model = tiny_char_model()
+    stop = StopAfter(2)
+    first = fit_char_model(model, data, epochs=4, batch_size=8, checkpoint_dir=tmp_path,
+                           callbacks=[stop], progress=None)
+    assert stop.stopped_after == 2 and len(first.records) == 2
+    assert json.loads((tmp_path / "progress.json").read_text())["epochs_done"] == 2
+    # Started again with its folder holding a later checkpoint, it still stops one epoch on.
+    second = fit_char_model(model, data, epochs=4, batch_size=8, checkpoint_dir=tmp_path,
+                            callbacks=[StopAfter(2)], progress=None)
+    assert second.resumed_from == 2 and len(second.records) == 3
+    third = fit_char_model(model, data, epochs=4, batch_size=8, checkpoint_dir=tmp_path,
+                           progress=None)
+    assert third.resumed_from == 3 and [r["epoch"] for r in third.records] == [1, 2, 3, 4]
+
+
+def test_a_real_stop_is_never_swallowed(tmp_path):
+    # The Stop button raises KeyboardInterrupt inside fit: it must reach the notebook.
+    data, model = tiny_char_model()
+    with pytest.raises(KeyboardInterrupt):
+        fit_char_model(model, data, epochs=3, batch_size=8, checkpoint_dir=tmp_path,
+                       callbacks=[_Interrupt(at=1)], progress=None)

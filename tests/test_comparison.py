@@ -96,15 +96,20 @@ def test_run_result_needs_one_loss_per_epoch():
         run(seconds=(1.0, 2.0), val_loss=(1.0,))
 
 
-def test_run_comparison_trains_every_model_and_seed():
+def test_run_comparison_trains_every_model_and_seed(tmp_path, monkeypatch):
     text = 10 * "shall i compare thee to a summer's day?\nthou art more lovely and temperate:\n"
     plan = Plan(seeds=(1, 2), epochs=2, batch_size=4, seq_len=50, sample_length=5, speed_length=5)
     specs = [ModelSpec("RNN 4", "rnn", 4), ModelSpec("GRU 3", "gru", 3)]
     lines = []
+    monkeypatch.setenv("CHECKPOINT_DIR", str(tmp_path))  # a reader's folder, e.g. on Drive
     runs = comparison.run_comparison(specs, text, plan, seed_text="thou ", progress=lines.append)
     assert [(r.seed, r.label) for r in runs] == [(1, "RNN 4"), (1, "GRU 3"), (2, "RNN 4"),
                                                  (2, "GRU 3")]
-    assert len(lines) == 4
+    assert len(lines) == 5 and "the time left is estimated after the first run" in lines[0]
+    assert "run 1 of 4, about " in lines[1] and lines[4].endswith("run 4 of 4, done")
+    assert sorted(p.name for p in (tmp_path / "comparison").iterdir()) == [
+        "GRU 3-seed1", "GRU 3-seed2", "RNN 4-seed1", "RNN 4-seed2"]
+    monkeypatch.delenv("CHECKPOINT_DIR")
     for r in runs:
         assert len(r.seconds) == len(r.val_loss) == len(r.loss) == 2
         assert r.params == char_model_params(r.kind, r.units, len(set(text)))

@@ -48,6 +48,15 @@ def test_data_dir(monkeypatch, tmp_path):
     assert config.data_dir() == config.REPO_ROOT / "data"
 
 
+def test_checkpoint_dir_is_the_user_s_choice_first(monkeypatch, tmp_path):
+    monkeypatch.delenv("CHECKPOINT_DIR", raising=False)
+    assert config.checkpoint_dir("run") is None
+    assert config.checkpoint_dir("run", default=tmp_path / "x") == tmp_path / "x"
+    monkeypatch.setenv("CHECKPOINT_DIR", str(tmp_path / "drive"))
+    assert config.checkpoint_dir("run", default=tmp_path / "x") == tmp_path / "drive" / "run"
+    assert os.environ["CHECKPOINT_DIR"] == str(tmp_path / "drive")  # read, never rewritten
+
+
 def test_describe_names_profile_and_backend():
     line = config.describe()
     assert "profile: smoke" in line and "Keras 3." in line

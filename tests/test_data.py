@@ -3,6 +3,7 @@
 import hashlib
 import io
 import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -252,3 +253,20 @@ def test_one_hot():
     assert encoded.sum() == 4 and encoded[0, 1, 2] and encoded[1, 0, 1]
     with pytest.raises(ValueError):
         one_hot(np.array([3]), 3)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_written_files_follow_the_user_s_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        assert data.current_umask() == umask
+        target = tmp_path / "corpus.txt"
+        data.write_atomically(target, b"to be")
+        replaced = tmp_path / "again.txt"
+        replaced.write_bytes(b"old")
+        data.write_atomically(replaced, b"new")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # not 0600
+    assert stat.S_IMODE(replaced.stat().st_mode) == 0o666 & ~umask
+    assert target.read_bytes() == b"to be" and replaced.read_bytes() == b"new"

@@ -281,7 +281,10 @@ def test_beam_log_prob_is_the_models_own(model, vocab, width):
                                      abs=1e-3)
     greedy_lp = model_log_prob(model, vocab, vocab.encode("summer"),
                                sampling.generate(model, vocab, "summer", 25, temperature=0))
-    assert log_prob >= greedy_lp - 1e-6  # a wider beam finds a continuation at least as likely
+    # A wider beam finds a continuation at least as likely. Both scored the same way (by the
+    # Keras model), within what float32 sums of 25 log-probabilities can move (~1e-5).
+    beam_lp = model_log_prob(model, vocab, vocab.encode("summer"), text)
+    assert beam_lp >= greedy_lp - 1e-4
 
 
 def test_beam_search_finds_the_best_short_continuation(model, vocab):

@@ -3,8 +3,10 @@
 Usage: python tools/check_book_html.py [_build/html]   (run by `make book` after the build)
 
 On each chapter page listed in ``_toc.yml``: the running-time line, at least three numbered
-exercises, every solution folded (a dropdown), no check cell (those are removed), and no
-error output.
+exercises, every solution folded (a dropdown), no check cell (those are removed), no error
+output, and a page that reads offline: MathJax, require.js and (on a page with widgets) the
+widgets' HTML manager load from the build's ``_static/`` (where ``tools/fetch_static.py`` put
+them), the files are there, and no script comes from a CDN but Thebe's (live code, online only).
 """
 
 import re
@@ -13,6 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_EXERCISES = 3
+# What a page loads from the build's _static/ (tools/fetch_static.py fetches them).
+MATHJAX, REQUIRE, WIDGETS = "mathjax/tex-mml-chtml.js", "require.js", "widgets/embed-amd.js"
+ONLINE_ONLY = ("thebe",)  # live code needs a kernel on the network anyway
 
 
 def chapter_problems(html: str) -> list[str]:
@@ -37,12 +42,45 @@ def chapter_problems(html: str) -> list[str]:
     return problems
 
 
+def script_sources(html: str) -> list[str]:
+    """The ``src`` of every ``<script>`` of a page, without the ``?v=`` cache buster."""
+    return [src.split("?")[0] for src in re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', html)]
+
+
+def offline_problems(html: str, static: Path) -> list[str]:
+    """What keeps one built chapter page from reading offline (empty when it reads offline).
+
+    Args:
+        html: the page.
+        static: the build's ``_static/`` folder, where the page's scripts must be.
+    """
+    problems = []
+    sources = script_sources(html)
+    remote = [s for s in sources if re.match(r"(https?:)?//", s)
+              and not any(name in s for name in ONLINE_ONLY)]
+    if remote:
+        problems.append("scripts from the network: " + ", ".join(remote))
+    needed = [MATHJAX, REQUIRE]
+    if "application/vnd.jupyter.widget-state+json" in html:
+        needed.append(WIDGETS)
+    for asset in needed:
+        if not any(s.endswith("_static/" + asset) for s in sources):
+            problems.append(f"{asset} is not loaded from _static/")
+        elif not (static / asset).is_file():
+            problems.append(f"_static/{asset} is missing from the build")
+    return problems
+
+
 def main(html_dir: Path) -> int:
     toc = (ROOT / "_toc.yml").read_text()
     failed = 0
     for name in re.findall(r"^\s*-\s*file:\s*(chapters/\S+)", toc, re.M):
         page = html_dir / f"{name}.html"
-        problems = chapter_problems(page.read_text()) if page.is_file() else ["page missing"]
+        if page.is_file():
+            html = page.read_text()
+            problems = chapter_problems(html) + offline_problems(html, html_dir / "_static")
+        else:
+            problems = ["page missing"]
         failed += bool(problems)
         print(f"{name}: " + ("; ".join(problems) if problems else "ok"))
     return 1 if failed else 0

@@ -3,6 +3,8 @@
 - :class:`EpochLog`: times every epoch's training and measures the held-out loss after it;
 - :class:`KeepBest`: keeps the weights of the best epoch and restores them at the end;
 - :class:`SampleCallback`: a sample after each epoch, with the fast generator;
+- :class:`Progress`: one line per epoch (losses, seconds, the time left), so a long run talks;
+- :class:`StopAfter`: ends a run cleanly after a given epoch (a disconnect, simulated);
 - :class:`ResumableCheckpoint` and :func:`restore_checkpoint`: a checkpoint after every epoch,
   written so that an interruption at any moment leaves a consistent one, and read back by
   :func:`rnnbook.fitting.fit_char_model` to resume where a run stopped.
@@ -118,6 +120,88 @@ class SampleCallback(keras.callbacks.Callback):
             val = (logs or {}).get("val_loss")
             head = f"epoch {epoch + 1}" + (f" (val {val:.3f} nats/char)" if val else "")
             self.printer(f"--- {head}: {self.seed_text}{text}")
+
+
+def duration(seconds: float) -> str:
+    """``"42 s"``, ``"3 min 05 s"`` or ``"1 h 02 min"``: a time for a person to read."""
+    seconds = max(0, round(seconds))
+    if seconds >= 3600:
+        hours, minutes = divmod(seconds // 60, 60)
+        return f"{hours} h {minutes:02d} min"
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+class Progress(keras.callbacks.Callback):
+    """One line per epoch: training loss, held-out loss, seconds, and the time left.
+
+    ``epoch 3/20: loss 2.104, held-out 2.010 nats = 2.900 bits/char, 12.3 s, about 3 min 30 s
+    left``. The time left is the mean wall-clock time of the epochs this run has done (held-out
+    scoring included) times the epochs still to do, so it is known after the first epoch.
+    Put it after :class:`EpochLog`, which adds the held-out loss to the epoch's logs.
+
+    Args:
+        printer: called with each line (``print`` by default).
+        label: a prefix for each line (e.g. the run's name).
+        unit: ``"nats"`` (cross-entropy: shown in nats and in bits per character) or another
+            name for the loss (``"MSE"``), shown as it is.
+        val_key: the key of the held-out loss in the epoch's logs.
+    """
+
+    def __init__(self, printer: Callable[[str], Any] = print, label: str = "",
+                 unit: str = "nats", val_key: str = "val_loss") -> None:
+        super().__init__()
+        self.printer, self.label, self.unit, self.val_key = printer, label, unit, val_key
+        self.lines: list[str] = []
+        self._times: list[float] = []
+        self._start = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def line(self, epoch: int, epochs: int, logs: dict, seconds: float) -> str:
+        """The line for a finished ``epoch`` (1-based) of ``epochs``."""
+        parts = [f"loss {logs['loss']:.4g}" if "loss" in logs else "no loss"]
+        val = logs.get(self.val_key)
+        if val is not None:
+            held = (f"held-out {val:.3f} nats = {nats_to_bits(val):.3f} bits/char"
+                    if self.unit == "nats" else f"held-out {val:.4g} {self.unit}")
+            parts.append(held)
+        parts.append(f"{seconds:.1f} s")
+        left = epochs - epoch
+        mean = sum(self._times) / len(self._times)
+        parts.append(f"about {duration(left * mean)} left" if left else "done")
+        head = f"{self.label}: " if self.label else ""
+        return f"{head}epoch {epoch}/{epochs}: " + ", ".join(parts)
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self._start
+        self._times.append(seconds)
+        epochs = int((self.params or {}).get("epochs") or epoch + 1)
+        text = self.line(epoch + 1, epochs, dict(logs or {}), seconds)
+        self.lines.append(text)
+        if self.printer is not None:
+            self.printer(text)
+
+
+class StopAfter(keras.callbacks.Callback):
+    """Ends a run cleanly at the end of epoch ``epoch`` (1-based), or of any later one.
+
+    A simulated disconnect: the epoch's callbacks all run (its checkpoint is written), ``fit``
+    returns normally, and calling it again with the same checkpoint folder resumes. A real
+    interruption (the notebook's Stop button, a ``KeyboardInterrupt``) is not caught anywhere
+    and stops the cell.
+    """
+
+    def __init__(self, epoch: int) -> None:
+        super().__init__()
+        self.epoch = validate.positive_int("epoch", epoch)
+        self.stopped_after: int | None = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 >= self.epoch:
+            self.model.stop_training = True
+            self.stopped_after = epoch + 1
 
 
 class ResumableCheckpoint(keras.callbacks.Callback):

@@ -22,6 +22,7 @@ import logging
 import math
 import os
 import platform
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,8 +32,10 @@ import keras
 import numpy as np
 
 from rnnbook import validate
+from rnnbook.callbacks import duration
 from rnnbook.cells import KINDS, cell, param_count
 from rnnbook.config import Profile, active_profile, hardware, set_seed
+from rnnbook.config import checkpoint_dir as checkpoint_dir_for
 from rnnbook.data import Vocabulary
 from rnnbook.fitting import compile_char_model, fit_char_model
 from rnnbook.models import build_char_model
@@ -217,6 +220,7 @@ def run_comparison(
     plan: Plan,
     seed_text: str = "shall i compare thee to a summer's day?\n",
     progress: Callable[[str], Any] | None = print,
+    checkpoint_dir: str | os.PathLike | None = None,
 ) -> list[RunResult]:
     """Train every model once per seed of ``plan`` with the course's recipe; measure each run.
 
@@ -232,7 +236,11 @@ def run_comparison(
             fraction).
         plan: sizes (:func:`plan_for`).
         seed_text: the text every sample continues.
-        progress: called with one line per finished run (``None``: silent).
+        progress: called with a line before the first run and one per finished run, with the
+            time left (``None``: silent).
+        checkpoint_dir: a folder for the runs' checkpoints (one subfolder per run), from which
+            a second call resumes; by default ``$CHECKPOINT_DIR/comparison`` when that
+            variable is set (:func:`rnnbook.config.checkpoint_dir`), else none.
 
     Returns:
         One :class:`RunResult` per (seed, model), in the order run.
@@ -244,6 +252,12 @@ def run_comparison(
     text = text[: round(len(text) * plan.text_fraction)]
     data = prepare_char_data(text, seq_len=plan.seq_len, vocab=vocab)
     results = []
+    checkpoint_dir = checkpoint_dir_for("comparison", checkpoint_dir)
+    total = len(plan.seeds) * len(specs)
+    if progress is not None:
+        progress(f"{total} runs ({len(specs)} models x {len(plan.seeds)} seeds) of "
+                 f"{plan.epochs} epochs; the time left is estimated after the first run")
+    start = time.perf_counter()
     # Each new model traces its own functions; TensorFlow's warning about retracing is expected.
     tf_logger = logging.getLogger("tensorflow")
     level = tf_logger.level
@@ -251,18 +265,22 @@ def run_comparison(
     try:
         for seed in plan.seeds:
             for spec in specs:
-                results.append(train_run(spec, seed, data, plan, seed_text))
+                folder = (None if checkpoint_dir is None
+                          else Path(checkpoint_dir) / f"{spec.label}-seed{seed}")
+                results.append(train_run(spec, seed, data, plan, seed_text, folder))
                 if progress is not None:
-                    run = results[-1]
+                    run, done = results[-1], len(results)
+                    left = (time.perf_counter() - start) / done * (total - done)
                     progress(f"seed {seed} {spec.label:>9s}: best val {run.best:.3f} nats, "
-                             f"{median_epoch_seconds(run.seconds):.2f} s/epoch")
+                             f"{median_epoch_seconds(run.seconds):.2f} s/epoch; run {done} of "
+                             f"{total}, " + (f"about {duration(left)} left" if left else "done"))
     finally:
         tf_logger.setLevel(level)
     return results
 
 
 def train_run(spec: ModelSpec, seed: int, data: CharData, plan: Plan,
-              seed_text: str) -> RunResult:
+              seed_text: str, checkpoint_dir: str | os.PathLike | None = None) -> RunResult:
     """Train one model with one seed from a cleared Keras session, then measure it.
 
     Args:
@@ -271,13 +289,15 @@ def train_run(spec: ModelSpec, seed: int, data: CharData, plan: Plan,
         data: a :class:`rnnbook.windows.CharData`.
         plan: the recipe's sizes (epochs, batch size, learning rate) and the sample's.
         seed_text: the text the sample continues.
+        checkpoint_dir: the run's checkpoint folder (resumed from), or ``None``.
     """
     keras.backend.clear_session()
     set_seed(seed)
     model = build_char_model(len(data.vocab), kind=spec.kind, units=spec.units,
                              dropout=plan.dropout)
     compile_char_model(model, learning_rate=plan.learning_rate)
-    log = fit_char_model(model, data, epochs=plan.epochs, batch_size=plan.batch_size)
+    log = fit_char_model(model, data, epochs=plan.epochs, batch_size=plan.batch_size,
+                         checkpoint_dir=checkpoint_dir, progress=None)
     rng = np.random.default_rng(seed)
     sample = generate(model, data.vocab, seed_text, plan.sample_length,
                       temperature=plan.temperature, rng=rng)

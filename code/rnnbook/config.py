@@ -163,6 +163,15 @@ def set_seed(seed: int = SEED) -> np.random.Generator:
     import keras  # here, not at the top: this module stays light (no Keras to read a profile)
 
     keras.utils.set_random_seed(seed)
+    # Unseeded keras.random calls draw from a global SeedGenerator. Keras 3.13 and later reset
+    # it in set_random_seed; older versions keep the one already made, so a second set_seed
+    # would not repeat their draws. Dropping it makes Keras build a new one on the next call,
+    # seeded from Python's generator, seeded above: the same draws on every supported Keras.
+    try:  # Keras keeps the generator in its global state (no public setter before 3.13)
+        from keras.src.backend.common import global_state
+    except ImportError:  # a Keras without that module: set_random_seed is all there is
+        return np.random.default_rng(seed)
+    global_state.set_global_attribute("global_seed_generator", None)
     return np.random.default_rng(seed)
 
 
@@ -177,6 +186,19 @@ def data_dir() -> Path:
     if (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "code" / "rnnbook").is_dir():
         return REPO_ROOT / "data"
     return Path.home() / ".cache" / "rnnbook"
+
+
+def checkpoint_dir(name: str, default: str | os.PathLike | None = None) -> Path | None:
+    """Where the checkpoint of the run ``name`` goes: the user's choice first.
+
+    ``$CHECKPOINT_DIR/<name>`` when the environment variable ``CHECKPOINT_DIR`` is set (in
+    Colab, a folder on Google Drive survives a dropped session), else ``default`` (which may be
+    ``None``: no checkpoint). A chapter never overwrites the variable, it only reads it.
+    """
+    chosen = os.environ.get("CHECKPOINT_DIR", "").strip()
+    if chosen:
+        return Path(chosen).expanduser() / name
+    return None if default is None else Path(default)
 
 
 def describe() -> str:

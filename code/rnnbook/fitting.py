@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import keras
 import numpy as np
@@ -24,6 +25,7 @@ from rnnbook import validate
 from rnnbook.callbacks import (
     EpochLog,
     KeepBest,
+    Progress,
     ResumableCheckpoint,
     SampleCallback,
     restore_checkpoint,
@@ -60,8 +62,6 @@ def steps_per_epoch(data: CharData, batch_size: int) -> int:
     """Gradient steps in one epoch over ``data``'s training windows."""
     return math.ceil(len(data.x_train) / batch_size)
 
-
-# The course's recipe per profile. On a CPU the cost of a step grows with its sequential
 
 
 @dataclass
@@ -117,6 +117,7 @@ def fit_char_model(
     callbacks: Sequence[keras.callbacks.Callback] = (),
     lr_drop: float | None = 0.3,
     verbose: int = 0,
+    progress: Callable[[str], Any] | None = print,
 ) -> TrainingLog:
     """Train a compiled character model on ``data``, keeping the best weights.
 
@@ -139,6 +140,8 @@ def fit_char_model(
             the validation loss (``None``: never). The rate is part of the optimizer's saved
             state, so a resumed run keeps it.
         verbose: passed to ``fit`` (0: no progress bars).
+        progress: called with one line per epoch (:class:`~rnnbook.callbacks.Progress`:
+            losses, seconds, the time left), ``print`` by default; ``None``: silent.
 
     Returns:
         A :class:`TrainingLog`.
@@ -154,6 +157,8 @@ def fit_char_model(
     if checkpoint_dir is not None and ResumableCheckpoint.read(checkpoint_dir) is not None:
         initial_epoch, epoch_log.records, keep_best = restore_checkpoint(model, checkpoint_dir)
     all_callbacks = [epoch_log, keep_best]
+    if progress is not None:
+        all_callbacks.append(Progress(progress))
     if lr_drop is not None:
         all_callbacks.append(keras.callbacks.ReduceLROnPlateau(
             "val_loss", factor=lr_drop, patience=1, min_lr=1e-4, verbose=0))
@@ -161,6 +166,11 @@ def fit_char_model(
         all_callbacks.append(ResumableCheckpoint(checkpoint_dir, epoch_log, keep_best))
     all_callbacks += list(callbacks)
     if initial_epoch < epochs:
+        if progress is not None:
+            progress(f"training epochs {initial_epoch + 1} to {epochs} of "
+                     f"{steps_per_epoch(data, batch_size)} steps each"
+                     + (f" (resuming: {initial_epoch} done)" if initial_epoch else "")
+                     + "; the time left is estimated after the first epoch")
         model.fit(
             data.x_train, data.y_train, batch_size=batch_size, epochs=int(epochs),
             initial_epoch=initial_epoch,

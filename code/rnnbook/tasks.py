@@ -15,7 +15,7 @@ same budget (:func:`adding_budget`), so their tables can be compared line by lin
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ import keras
 import numpy as np
 
 from rnnbook import validate
+from rnnbook.callbacks import Progress
 from rnnbook.cells import KINDS, cell
 from rnnbook.config import SEED
 
@@ -196,6 +197,7 @@ def train_adding(
     budget: AddingBudget,
     seed: int | None = None,
     unit_forget_bias: bool = True,
+    progress: Callable[[str], Any] | None = print,
 ) -> AddingResult:
     """Train one cell kind on the adding problem with Keras and measure its final MSE.
 
@@ -208,6 +210,8 @@ def train_adding(
         seed: overrides ``budget.seed`` (data and weights).
         unit_forget_bias: for ``"lstm"`` only: start the forget-gate bias at 1 (True, Keras's
             default; Gers et al. 2000, Jozefowicz et al. 2015) or at 0 (False).
+        progress: called with one line per epoch (test MSE, seconds, the time left),
+            ``print`` by default; ``None``: silent.
 
     Returns:
         An :class:`AddingResult`, the trained network included.
@@ -231,19 +235,22 @@ def train_adding(
         loss="mse",
     )
     start = time.perf_counter()
+    shown = [] if progress is None else [
+        Progress(progress, label=f"{kind}, {seq_len} steps", unit="MSE")]
     fit = model.fit(x, y, batch_size=budget.batch_size, epochs=budget.epochs,
-                    validation_data=(x_test, y_test), verbose=0)
+                    validation_data=(x_test, y_test), callbacks=shown, verbose=0)
     seconds = time.perf_counter() - start
     history = [float(v) for v in fit.history["val_loss"]]
     return AddingResult(kind, seq_len, history[-1], history, seconds, budget.steps, model=model)
 
 
 def run_adding(
-    kinds: Iterable[str], budget: AddingBudget, lengths: Sequence[int] | None = None
+    kinds: Iterable[str], budget: AddingBudget, lengths: Sequence[int] | None = None,
+    progress: Callable[[str], Any] | None = print,
 ) -> list[AddingResult]:
     """Train every kind at every length (``budget.lengths`` by default), kinds outermost."""
     lengths = budget.lengths if lengths is None else tuple(lengths)
-    return [train_adding(kind, n, budget) for kind in kinds for n in lengths]
+    return [train_adding(kind, n, budget, progress=progress) for kind in kinds for n in lengths]
 
 
 def adding_table(results: Iterable[AddingResult]) -> str:

@@ -7,9 +7,11 @@ Example (the committed sonnet models were made so)::
 
 It writes ``<name>.weights.h5`` and ``<name>.json`` (vocabulary, configuration, best validation
 loss in nats and bits per character, epochs, hardware, backend, Keras version) into
-``data/models/`` (or ``--out``). Training checkpoints every epoch into
-``data/checkpoints/<name>/``: run the same command again after an interruption and it resumes
-where it stopped; the checkpoint is removed once the model is saved.
+``data/models/`` (or ``--out``). Training prints one line per epoch (losses, seconds, the time
+left) and checkpoints every epoch into ``--checkpoint-dir``, else ``$CHECKPOINT_DIR/<name>/``
+when that variable is set, else ``data/checkpoints/<name>/``: run the same command again after
+an interruption and it resumes where it stopped; the checkpoint is removed once the model is
+saved.
 """
 
 from __future__ import annotations
@@ -19,49 +21,84 @@ import shutil
 import sys
 import time
 from pathlib import Path
-
-import keras
+from typing import NoReturn
 
 from rnnbook import config
-from rnnbook.callbacks import SampleCallback
 from rnnbook.cells import KINDS
 from rnnbook.data import REGISTRY, load_corpus
-from rnnbook.fitting import compile_char_model, fit_char_model
-from rnnbook.models import build_char_model, models_dir, save_char_model
 from rnnbook.windows import CONTEXT, prepare_char_data
+
+PROG = "python -m rnnbook.train"
+
+
+def usage_error(message: str) -> NoReturn:
+    """Say what is wrong with the command in one line on stderr; exit with status 2."""
+    sys.stderr.write(f"{PROG}: error: {message} (see --help)\n")
+    raise SystemExit(2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, answering every mistake with one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        usage_error(message)
+
+
+def text_file(value: str) -> Path:
+    """The ``--text`` argument: a readable, non-empty UTF-8 text file (else a one-line error)."""
+    path = Path(value).expanduser()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise argparse.ArgumentTypeError(f"{value}: no such file") from None
+    except IsADirectoryError:
+        raise argparse.ArgumentTypeError(f"{value} is a directory, not a text file") from None
+    except PermissionError:
+        raise argparse.ArgumentTypeError(f"{value}: permission denied") from None
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"{value}: cannot be read ({exc.strerror})") from None
+    if not data:
+        raise argparse.ArgumentTypeError(f"{value} is empty: a corpus needs characters")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{value} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it first, e.g. with iconv -t UTF-8") from None
+    return path
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    # The defaults are the course's recipe for the profile in force (RNNBOOK_PROFILE or this
-    # machine's), the same that the chapters train with.
-    recipe = config.active_profile().recipe
-    parser = argparse.ArgumentParser(
-        prog="python -m rnnbook.train", description=__doc__,
+    # The recipe's defaults are the course's recipe for the profile in force (RNNBOOK_PROFILE or
+    # this machine's), the same that the chapters train with. They are filled in after the
+    # command is checked: detecting the machine's profile starts the Keras backend.
+    recipe_help = "default: the profile's recipe"
+    parser = _Parser(
+        prog=PROG, description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--corpus", default="sonnets", choices=sorted(REGISTRY),
                         help="a registered corpus (default: sonnets)")
-    source.add_argument("--text", type=Path, help="train on this UTF-8 text file instead")
+    source.add_argument("--text", type=text_file, help="train on this UTF-8 text file instead")
     parser.add_argument("--kind", default="lstm", choices=KINDS)
     parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--embedding-dim", type=int, default=None,
                         help="learned embedding size (default: one-hot input)")
     parser.add_argument("--layers", type=int, default=1)
-    parser.add_argument("--dropout", type=float, default=recipe.dropout,
-                        help="dropout after each layer")
-    parser.add_argument("--epochs", type=int, default=recipe.epochs)
-    parser.add_argument("--batch-size", type=int, default=recipe.batch_size)
-    parser.add_argument("--seq-len", type=int, default=recipe.seq_len,
-                        help="characters per window")
-    parser.add_argument("--learning-rate", type=float, default=recipe.learning_rate)
-    parser.add_argument("--clipnorm", type=float, default=recipe.clipnorm)
+    parser.add_argument("--dropout", type=float, help=f"dropout after each layer ({recipe_help})")
+    parser.add_argument("--epochs", type=int, help=recipe_help)
+    parser.add_argument("--batch-size", type=int, help=recipe_help)
+    parser.add_argument("--seq-len", type=int, help=f"characters per window ({recipe_help})")
+    parser.add_argument("--learning-rate", type=float, help=recipe_help)
+    parser.add_argument("--clipnorm", type=float, help=recipe_help)
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--keep-case", action="store_true", help="do not lower-case the text")
     parser.add_argument("--name", help="model name (default: <corpus>_<kind><units>)")
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the model (default: data/models)")
     parser.add_argument("--checkpoint-dir", type=Path, default=None,
-                        help="checkpoint folder (default: data/checkpoints/<name>)")
+                        help="checkpoint folder (default: $CHECKPOINT_DIR/<name> if that "
+                             "variable is set, else data/checkpoints/<name>)")
     parser.add_argument("--fresh", action="store_true",
                         help="discard an existing checkpoint instead of resuming from it")
     parser.add_argument("--sample-every", type=int, default=5,
@@ -69,25 +106,42 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=config.SEED)
     args = parser.parse_args(argv)
     for name in ("units", "layers", "epochs", "batch_size", "seq_len"):
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be a positive integer")
+    if not 0 < args.val_fraction < 1:
+        parser.error(f"--val-fraction must lie in (0, 1), got {args.val_fraction}")
+    recipe = config.active_profile().recipe
+    for name in ("dropout", "epochs", "batch_size", "seq_len", "learning_rate", "clipnorm"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(recipe, name))
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # Keras is imported once the command is known to be right: a mistake is answered at once,
+    # in one line, before the backend starts (seconds, and its own log lines on stderr).
+    from rnnbook.callbacks import SampleCallback
+    from rnnbook.fitting import compile_char_model, fit_char_model
+    from rnnbook.models import build_char_model, models_dir, save_char_model
+
     corpus = args.text.stem if args.text else args.corpus
     name = args.name or f"{corpus}_{args.kind}{args.units}"
     out = args.out or models_dir()
-    checkpoint = args.checkpoint_dir or config.data_dir() / "checkpoints" / name
+    checkpoint = args.checkpoint_dir or config.checkpoint_dir(
+        name, default=config.data_dir() / "checkpoints" / name)
     if args.fresh and checkpoint.exists():
         shutil.rmtree(checkpoint)
+    print(f"checkpoints go to {checkpoint}")
 
     rng = config.set_seed(args.seed)
     print(config.describe())
     text = load_corpus(path=args.text) if args.text else load_corpus(args.corpus)
-    data = prepare_char_data(text, seq_len=args.seq_len, val_fraction=args.val_fraction,
-                             lower=not args.keep_case)
+    try:
+        data = prepare_char_data(text, seq_len=args.seq_len, val_fraction=args.val_fraction,
+                                 lower=not args.keep_case)
+    except ValueError as exc:  # a text too short for the windows, one shorter than a window
+        usage_error(f"{args.text or args.corpus}: {exc}")
     print(f"{corpus}: {len(data.train_text):,} training and {len(data.val_text):,} held-out "
           f"characters, vocabulary of {len(data.vocab)}; {len(data.x_train)} windows of "
           f"{args.seq_len}")
@@ -99,15 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample_every:
         callbacks.append(SampleCallback(data.vocab, every=args.sample_every, rng=rng))
 
-    class Progress(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            val = (logs or {}).get("val_loss", float("nan"))
-            print(f"epoch {epoch + 1}/{args.epochs}: loss {logs['loss']:.4f}, "
-                  f"val {val:.4f} nats/char", flush=True)
-
     start = time.perf_counter()
     log = fit_char_model(model, data, args.epochs, batch_size=args.batch_size,
-                         checkpoint_dir=checkpoint, callbacks=[Progress(), *callbacks])
+                         checkpoint_dir=checkpoint, callbacks=callbacks,
+                         progress=lambda line: print(line, flush=True))
     if log.resumed_from:
         print(f"resumed from the checkpoint after epoch {log.resumed_from}")
     print(log.summary())

@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.callbacks import EpochLog
+from rnnbook.callbacks import EpochLog, Progress
 from rnnbook.data import Vocabulary, next_char_windows, one_hot
 from rnnbook.fitting import TrainingLog
 from rnnbook.models import build_char_model
@@ -149,16 +149,19 @@ def fit_tutorial(
     held_out: HeldOut | None = None,
     batch_size: int = 256,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    progress: Callable[[str], Any] | None = print,
 ) -> TrainingLog:
     """``model.fit(x, y, batch_size=256, epochs=...)`` as the tutorial calls it, timed.
 
     With ``held_out`` (the course's addition) the validation loss is measured after every
     epoch, outside the timed training. Nothing is kept or restored: the model ends with its
-    last epoch's weights, as in the tutorial.
+    last epoch's weights, as in the tutorial. ``progress`` is called with one line per epoch
+    (:class:`~rnnbook.callbacks.Progress`; ``None``: silent).
     """
     epoch_log = EpochLog(held_out)
+    shown = [Progress(progress, label="tutorial")] if progress is not None else []
     model.fit(data.x, data.y, batch_size=batch_size, epochs=int(epochs),
-              callbacks=[epoch_log, *callbacks], verbose=0)
+              callbacks=[epoch_log, *shown, *callbacks], verbose=0)
     vals = [r["val_loss"] for r in epoch_log.records if "val_loss" in r]
     best = int(np.argmin(vals)) if vals else None
     return TrainingLog(epoch_log.records, None if best is None else best + 1,

@@ -8,12 +8,20 @@ and follows every change of the temperature, ``k`` or ``p``.
 Everything runs in the notebook's kernel with :mod:`rnnbook.sampling`'s NumPy stepper, so a
 click answers in well under a second on a laptop CPU. In a static HTML page no kernel runs:
 the panel shows its last state only.
+
+The text shown always continues the seed in the box. A front end may deliver the seed box's new
+value and the button's click on different threads of the kernel (JupyterLab handles each comm
+target on its own thread), in either order: a generation reads its settings once, under a lock
+that every change of a control also takes, shows the seed it used, and a seed that changes
+after the text was generated (the click handled first) generates the text again for the new
+seed.
 """
 
 from __future__ import annotations
 
 import html
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Mapping
@@ -28,13 +36,24 @@ from rnnbook.data import Vocabulary
 from rnnbook.models import load_char_model, saved_models
 
 DEFAULT_SEED_TEXT = "shall i compare thee to a summer's day?\n"
+STRATEGY_TIPS = {  # the buttons' tooltips: what each strategy does
+    "ancestral": "ancestral sampling: draw every character from the model's distribution, "
+                 "sharpened or flattened by the temperature",
+    "top-k": "top-k: draw from the k most likely characters only",
+    "top-p": "top-p (nucleus): draw from the fewest characters whose probability adds up to p",
+    "greedy": "greedy: always the most likely character",
+    "beam": "beam search: keep the most likely continuations, return the best one",
+}
 CHART_BARS = 12  # characters shown in the next-character chart
 _VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥"}  # characters a bar label could not show
 
 
 def _enable_colab_widgets() -> None:
-    """In Colab, let ipywidgets 8 render (Colab treats it like a third-party widget library)."""
-    if "google.colab" in sys.modules:
+    """In Colab, let ipywidgets 8 render (Colab treats it like a third-party widget library).
+
+    Colab's own ipywidgets 7 renders with its built-in manager: nothing to do there.
+    """
+    if "google.colab" in sys.modules and int(widgets.__version__.split(".")[0]) >= 8:
         try:
             from google.colab import output  # only in Colab: an optional module, found there
 
@@ -53,6 +72,7 @@ def bar_chart_html(
     raw: np.ndarray | None = None,
     bars: int = CHART_BARS,
     title: str = "",
+    legend: str | None = None,
 ) -> str:
     """An HTML bar chart of the ``bars`` most likely characters under ``shaped``.
 
@@ -61,7 +81,8 @@ def bar_chart_html(
         shaped: (vocab,) the distribution the next character is drawn from.
         raw: (vocab,) the model's own distribution, drawn as a grey bar behind; optional.
         bars: how many characters to show.
-        title: a caption above the chart.
+        title: a caption above the chart, kept to one line.
+        legend: the line under the chart; by default it names the two bars.
     """
     order = np.argsort(-shaped, kind="stable")[:bars]
     rows = []
@@ -79,12 +100,14 @@ def bar_chart_html(
             'background:#1f77b4"></div></div>'
             f'<span style="margin-left:6px">{shaped[i]:.3f}</span></div>'
         )
-    caption = f"<div><b>{html.escape(title)}</b></div>" if title else ""
-    legend = (
-        '<div style="font-size:smaller;color:#555">blue: drawn from; grey: the model\'s own</div>'
-        if raw is not None else ""
-    )
-    return caption + "".join(rows) + legend
+    caption = (
+        '<div style="white-space:nowrap;overflow:hidden;text-overflow:ellipsis" '
+        f'title="{html.escape(title)}"><b>{html.escape(title)}</b></div>' if title else "")
+    if legend is None:
+        legend = "blue: drawn from; grey: the model's own" if raw is not None else ""
+    note = (f'<div style="font-size:smaller;color:#555">{html.escape(legend)}</div>'
+            if legend else "")
+    return caption + "".join(rows) + note
 
 
 class SamplingExplorer(widgets.VBox):
@@ -129,13 +152,17 @@ class SamplingExplorer(widgets.VBox):
             )
         self.rng = np.random.default_rng(seed)
         self.text = ""
+        # Every handler runs under this lock: the front end may call them on several threads.
+        self._lock = threading.RLock()
+        self._shown_seed: str | None = None  # the seed the text on screen continues
 
         wide = widgets.Layout(width="98%")
         style = {"description_width": "initial"}
         self.model = widgets.Dropdown(options=list(self._models), description="Model", style=style)
         self.strategy = widgets.ToggleButtons(
             options=list(sampling.STRATEGIES), value="ancestral", description="Strategy",
-            style={**style, "button_width": "80px"},
+            tooltips=[STRATEGY_TIPS[name] for name in sampling.STRATEGIES],
+            style={**style, "button_width": "auto"},
         )
         self.seed = widgets.Textarea(value=seed_text, description="Seed text", rows=2,
                                      continuous_update=False, layout=wide, style=style)
@@ -155,9 +182,10 @@ class SamplingExplorer(widgets.VBox):
         self.chart = widgets.HTML()
 
         self.button.on_click(self._on_generate)
-        for control in (self.model, self.seed):
-            control.observe(self._on_context, names="value")
-        for control in (self.strategy, self.temperature, self.top_k, self.top_p):
+        self.model.observe(self._on_context, names="value")
+        self.seed.observe(self._on_seed, names="value")
+        for control in (self.strategy, self.temperature, self.top_k, self.top_p,
+                        self.beam_width, self.length):
             control.observe(self._on_settings, names="value")
 
         controls = widgets.VBox([
@@ -208,17 +236,32 @@ class SamplingExplorer(widgets.VBox):
 
     def _on_context(self, change: Any = None) -> None:
         """Model or seed changed: fit the k slider to the vocabulary, redraw the chart."""
-        try:
-            _, vocab = self.current()
-        except (OSError, ValueError) as exc:
-            self.status.value = f'<span style="color:#b00">{html.escape(str(exc))}</span>'
-            return
-        self.top_k.max = len(vocab)
-        self._on_settings()
+        with self._lock:
+            try:
+                _, vocab = self.current()
+            except (OSError, ValueError) as exc:
+                self.status.value = f'<span style="color:#b00">{html.escape(str(exc))}</span>'
+                return
+            self.top_k.max = len(vocab)
+            self._on_settings()
+
+    def _on_seed(self, change: Any = None) -> None:
+        """The seed changed: redraw, and continue the new seed if a text is on screen.
+
+        A text on screen that continues another seed would be stale. It is there when the
+        click was handled before the seed's new value (on another thread): the reader asked for
+        the new seed, so it is generated again.
+        """
+        with self._lock:
+            self._on_context()
+            if self._shown_seed is not None and self._shown_seed != self.seed.value:
+                self.generate()
 
     def _on_settings(self, change: Any = None) -> None:
-        self._sync_enabled()
-        self.update_chart()
+        with self._lock:
+            self.status.value = ""  # the last run's message belongs to the old settings
+            self._sync_enabled()
+            self.update_chart()
 
     def next_char_probs(self) -> np.ndarray:
         """The picked model's distribution of the next character after the seed.
@@ -238,37 +281,49 @@ class SamplingExplorer(widgets.VBox):
             self.chart.value = f'<span style="color:#b00">{html.escape(str(exc))}</span>'
             return
         if self.strategy.value == "beam":
-            shaped, title = raw, "Next character: the model's log-probabilities rank the beams"
+            shaped, title = raw, "Next character: the model's own (beam)"
+            legend, raw = "beam search ranks whole continuations by these log-probabilities", None
         else:
             shaped = sampling.distribution(raw, **self.settings())
-            title = f"Next character ({self.strategy.value}), entropy "
-            title += f"{sampling.entropy(shaped):.2f} bits"
-        self.chart.value = bar_chart_html(vocab.chars, shaped, raw, title=title)
+            title = (f"Next character ({self.strategy.value}), entropy "
+                     f"{sampling.entropy(shaped):.2f} bits")
+            legend = None
+        self.chart.value = bar_chart_html(vocab.chars, shaped, raw, title=title, legend=legend)
 
     # ----------------------------------------------------------------------------- generate
 
     def generate(self) -> str:
-        """Generate with the current settings; show it in ``output``; return the text."""
+        """Generate with the current settings; show it in ``output``; return the text.
+
+        The settings are read once, under the explorer's lock, and the seed shown is the one
+        the text continues.
+        """
+        with self._lock:
+            return self._generate()
+
+    def _generate(self) -> str:
+        seed_text, length, strategy = self.seed.value, self.length.value, self.strategy.value
+        beam_width, settings = self.beam_width.value, self.settings()
         self.status.value = "generating…"
         try:
             model, vocab = self.current()
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", sampling.SeedTextWarning)
                 start = time.perf_counter()
-                if self.strategy.value == "beam":
-                    text, log_prob = sampling.beam_search(
-                        model, vocab, self.seed.value, self.length.value, self.beam_width.value)
+                if strategy == "beam":
+                    text, log_prob = sampling.beam_search(model, vocab, seed_text, length,
+                                                          beam_width)
                     extra = f", log-probability {log_prob:.1f} nats"
                 else:
-                    text = sampling.generate(model, vocab, self.seed.value, self.length.value,
-                                             rng=self.rng, **self.settings())
+                    text = sampling.generate(model, vocab, seed_text, length, rng=self.rng,
+                                             **settings)
                     extra = ""
                 seconds = time.perf_counter() - start
         except (OSError, ValueError) as exc:
             self.status.value = f'<span style="color:#b00">{html.escape(str(exc))}</span>'
             return ""
-        self.text = text
-        seed_ids, _ = sampling.prepare_seed(vocab, self.seed.value, warn=False)
+        self.text, self._shown_seed = text, seed_text
+        seed_ids, _ = sampling.prepare_seed(vocab, seed_text, warn=False)
         self.output.value = (
             '<pre style="white-space:pre-wrap;font-size:1.05em">'
             f'<span style="color:#777">{html.escape(vocab.decode(seed_ids))}</span>'

@@ -1,0 +1,102 @@
+"""The Colab set-up cell, run as Colab runs it: in a fresh Python with the packages already there.
+
+Colab comes with Keras, TensorFlow, NumPy, matplotlib and ipywidgets installed. The stand-in is
+a new virtual environment that sees the packages of the Python running these tests (through a
+``.pth`` file, as Colab's system site sees its own) and a ``google.colab`` module that does
+nothing. The cell's own source (``rnnbook.colab``) runs there with this repository, cloned from
+disk, as its URL: it must clone, install the package without installing, upgrading or
+downgrading anything that is there, fetch the corpus, and a chapter's imports must then work.
+"""
+
+import json
+import os
+import subprocess
+import sysconfig
+import textwrap
+import venv
+
+import pytest
+
+from rnnbook import colab
+from rnnbook.config import REPO_ROOT
+
+pytestmark = pytest.mark.colab
+
+HOME = '"/content/rnn-course"'  # where the cell clones in Colab
+
+
+def _git(*args):
+    return subprocess.run(["git", "-C", str(REPO_ROOT), *args], capture_output=True, text=True)
+
+
+def _chapter_imports() -> str:
+    """The Shakespeare chapter's import cell, without its IPython magics."""
+    cells = json.loads((REPO_ROOT / "chapters" / "shakespeare_lstm.ipynb").read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells
+                  if c["cell_type"] == "code" and "from rnnbook import" in "".join(c["source"]))
+    return "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+
+
+def _distributions(site) -> set[str]:
+    """The distributions installed into one site-packages folder itself."""
+    return {name.split("-")[0].lower() for name in os.listdir(site)
+            if name.endswith(".dist-info")}
+
+
+def _installed(python) -> dict[str, str]:
+    listing = subprocess.run([str(python), "-m", "pip", "list", "--format=json",
+                              "--disable-pip-version-check"], capture_output=True, text=True,
+                             check=True).stdout
+    return {p["name"].lower(): p["version"] for p in json.loads(listing)}
+
+
+def test_the_setup_cell_clones_installs_fetches_and_the_chapter_imports(tmp_path):
+    branch = _git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+    if _git("rev-parse", "--git-dir").returncode != 0 or branch == "HEAD":
+        pytest.skip("needs a git checkout on a branch to clone from")
+    # Colab's Python: a fresh environment that sees this one's packages, as its own site.
+    colab_venv = tmp_path / "colab-python"
+    venv.EnvBuilder(with_pip=True).create(colab_venv)
+    python = colab_venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
+                           "['purelib'])"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    preinstalled = sysconfig.get_paths()["purelib"]
+    (tmp_path / "colab-python.pth").write_text(preinstalled + "\n")
+    os.replace(tmp_path / "colab-python.pth", os.path.join(site, "colab-preinstalled.pth"))
+    stand_in = tmp_path / "stand-in" / "google" / "colab"
+    stand_in.mkdir(parents=True)  # google stays a namespace package, as google.protobuf needs
+    (stand_in / "__init__.py").write_text('"""A stand-in for Colab\'s module."""\n')
+    before, own_before = _installed(python), _distributions(site)
+    assert {"keras", "numpy", "ipywidgets", "matplotlib"} <= before.keys()  # they are seen
+
+    url, _ = colab.repository()  # the cell as make colab-cells writes it, with this URL
+    source = colab.setup_cell_source(f"file://{REPO_ROOT}", branch)
+    assert f'"file://{REPO_ROOT}"' in source and url not in source
+    home = tmp_path / "content" / "rnn-course"
+    assert HOME in source
+    source = source.replace(HOME, repr(str(home)))
+    driver = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(stand_in.parent.parent)!r})
+        import google.colab  # noqa: F401 (Colab has it imported)
+        exec(compile({source!r}, "colab-setup-cell", "exec"))
+        import rnnbook
+        assert rnnbook.__file__.startswith({str(home)!r}), rnnbook.__file__
+        assert os.getcwd() == {str(home / "chapters")!r}
+        exec(compile({_chapter_imports()!r}, "chapter-imports", "exec"))
+        print("corpus:", len(load_corpus("sonnets")), "characters")
+    """)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("RNNBOOK_DATA_DIR", "PYTHONPATH", "VIRTUAL_ENV")}
+    env["RNNBOOK_PROFILE"] = "smoke"
+    run = subprocess.run([str(python), "-c", driver], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=900)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    assert "corpus: 93718 characters" in run.stdout
+    assert (home / "data" / "sonnets.txt").is_file()  # fetched into the clone
+    after = _installed(python)
+    changed = {name: (before.get(name), version) for name, version in after.items()
+               if before.get(name) != version and name != "rnnbook"}
+    assert changed == {}, changed  # nothing upgraded, downgraded or added but the course
+    assert _distributions(site) - own_before == {"rnnbook"}  # installed into Colab's Python
