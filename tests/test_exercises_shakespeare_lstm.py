@@ -137,16 +137,3 @@ def test_variant_without_softmax_is_named(small_data):
     with pytest.raises(core.ExerciseError, match="softmax"):
         check.variant_experiment(logits, small_data, epochs=1, recipe=RECIPE)
 
-
-def test_the_chapter_s_recipe_object_is_accepted_as_well_as_a_dict(small_data, capsys):
-    from rnnbook.config import Recipe
-    from rnnbook.exercises.shakespeare_lstm import _field
-
-    recipe = Recipe(seq_len=20, batch_size=8, learning_rate=1e-2, dropout=0.0)
-    assert [_field(recipe, k) for k in ("learning_rate", "batch_size", "dropout")] == [
-        _field(RECIPE, k) for k in ("learning_rate", "batch_size", "dropout")]
-
-    def stub(vocab_size, dropout):
-        raise NotImplementedError
-
-    assert check.variant_experiment(stub, small_data, epochs=1, recipe=recipe) is False
