@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import textwrap
@@ -12,6 +13,19 @@ from rnnbook import validate
 from rnnbook.config import PROFILES, REPO_ROOT
 
 
+def _docstring_lines(code: str) -> set[int]:
+    """The 0-based numbers of the lines that docstrings occupy in ``code``."""
+    lines = set()
+    for node in ast.walk(ast.parse(textwrap.dedent(code))):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        first = node.body[0] if node.body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+                and isinstance(first.value.value, str):
+            lines.update(range(first.lineno - 1, first.end_lineno))
+    return lines
+
+
 def source(obj: object, *, contains: str | None = None, context: int = 0) -> str:
     """The source of a function or class, or only its lines that contain ``contains``.
 
@@ -20,7 +34,9 @@ def source(obj: object, *, contains: str | None = None, context: int = 0) -> str
         contains: if given, keep only the lines containing this text (and ``context`` lines
             around each), dedented; raises ``ValueError`` when no line matches, so a chapter
             notices when the code it quotes has changed.
-        context: lines of context to keep around each match.
+        context: lines of context to keep around each match; docstring lines are left out of
+            the context (a quoted fragment stays valid Python, and a docstring cut in half
+            reads badly).
     """
     lines = inspect.getsource(obj).splitlines()
     if contains is None:
@@ -29,8 +45,9 @@ def source(obj: object, *, contains: str | None = None, context: int = 0) -> str
     if not hits:
         raise validate.error("contains", f"occur in a line of {getattr(obj, '__qualname__', obj)}",
                              contains)
+    docstrings = _docstring_lines("\n".join(lines))
     keep = sorted({j for i in hits for j in range(i - context, i + context + 1)
-                   if 0 <= j < len(lines)})
+                   if 0 <= j < len(lines) and (j == i or j not in docstrings)})
     return textwrap.dedent("\n".join(lines[j] for j in keep))
 
 
