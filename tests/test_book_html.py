@@ -77,3 +77,12 @@ def test_the_book_is_configured_to_serve_them_from_the_fetched_folder():
                                              check_book_html.WIDGETS)
     assert f"- {check_book_html.REQUIRE}" in config and f"{check_book_html.WIDGETS}: " in config
     assert "cdnjs" not in config and "jsdelivr" not in config
+
+
+def test_the_coloured_text_must_be_in_the_built_page():
+    span = '<span title="+0.5" style="background-color:#f00">a</span>'
+    name = "chapters/inside_the_lstm"
+    assert check_book_html.static_html_problems(name, span * 500) == []
+    assert check_book_html.static_html_problems(name, span * 3) == [
+        "3 characters coloured by a unit, expected at least 500"]
+    assert check_book_html.static_html_problems("chapters/lstm", "") == []

@@ -7,6 +7,7 @@ exercises, every solution folded (a dropdown), no check cell (those are removed)
 output, and a page that reads offline: MathJax, require.js and (on a page with widgets) the
 widgets' HTML manager load from the build's ``_static/`` (where ``tools/fetch_static.py`` put
 them), the files are there, and no script comes from a CDN but Thebe's (live code, online only).
+A page whose lesson is static HTML (the text coloured by a unit) must carry it.
 """
 
 import re
@@ -18,6 +19,11 @@ MIN_EXERCISES = 3
 # What a page loads from the build's _static/ (tools/fetch_static.py fetches them).
 MATHJAX, REQUIRE, WIDGETS = "mathjax/tex-mml-chtml.js", "require.js", "widgets/embed-amd.js"
 ONLINE_ONLY = ("thebe",)  # live code needs a kernel on the network anyway
+# Static HTML a page must carry without a kernel: (what, pattern, at least how many).
+STATIC_HTML = {
+    "chapters/inside_the_lstm": ("characters coloured by a unit",
+                                 r'<span title="[^"]*" style="background-color:', 500),
+}
 
 
 def chapter_problems(html: str) -> list[str]:
@@ -40,6 +46,15 @@ def chapter_problems(html: str) -> list[str]:
     if re.search(r"Traceback|AssertionError|ClaimError|ExerciseError", html):
         problems.append("an error output is shown")
     return problems
+
+
+def static_html_problems(name: str, html: str) -> list[str]:
+    """What is missing of the static HTML a page must carry (empty when it is all there)."""
+    if name not in STATIC_HTML:
+        return []
+    what, pattern, least = STATIC_HTML[name]
+    found = len(re.findall(pattern, html))
+    return [] if found >= least else [f"{found} {what}, expected at least {least}"]
 
 
 def script_sources(html: str) -> list[str]:
@@ -78,7 +93,8 @@ def main(html_dir: Path) -> int:
         page = html_dir / f"{name}.html"
         if page.is_file():
             html = page.read_text()
-            problems = chapter_problems(html) + offline_problems(html, html_dir / "_static")
+            problems = (chapter_problems(html) + offline_problems(html, html_dir / "_static")
+                        + static_html_problems(name, html))
         else:
             problems = ["page missing"]
         failed += bool(problems)
