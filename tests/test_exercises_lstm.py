@@ -7,6 +7,7 @@ from rnnbook import costs
 from rnnbook.exercises import core
 from rnnbook.exercises import lstm as check
 from rnnbook.numpy_rnn.lstm import sigmoid
+from tests.conftest import stub
 
 
 def solution_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
@@ -20,9 +21,6 @@ def solution_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
 def mistake(**switches):
     return lambda *args: check.mistaken_step(*args, **switches)
 
-
-def stub(*args):
-    raise NotImplementedError
 
 
 def test_the_stubs_are_not_attempted(capsys):

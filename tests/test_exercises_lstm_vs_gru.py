@@ -9,10 +9,7 @@ from rnnbook import comparison, summaries
 from rnnbook.costs import param_count
 from rnnbook.exercises import core
 from rnnbook.exercises import lstm_vs_gru as check
-
-
-def stub(*args):
-    raise NotImplementedError
+from tests.conftest import stub
 
 
 def test_stubs_are_not_attempted(capsys):

@@ -8,10 +8,7 @@ import pytest
 from rnnbook import sampling
 from rnnbook.exercises import core
 from rnnbook.exercises import sampling_explorer as check
-
-
-def stub(*args):
-    raise NotImplementedError
+from tests.conftest import stub
 
 
 def test_stubs_are_not_attempted(capsys):

@@ -7,11 +7,7 @@ import pytest
 from rnnbook import gradients
 from rnnbook.exercises import vanilla_rnn as check
 from rnnbook.exercises.core import ExerciseError
-
-
-def stub(*args):
-    raise NotImplementedError
-
+from tests.conftest import stub
 
 # --- the backward pass of one step -----------------------------------------------------------
 
