@@ -3,7 +3,7 @@
 import numpy as np
 
 from rnnbook.numpy_rnn import gru, lstm
-from rnnbook.numpy_rnn.activations import sigmoid
+from rnnbook.numpy_rnn.activations import sigmoid, softmax
 
 
 def test_sigmoid_is_stable_and_exact():
@@ -24,3 +24,13 @@ def test_sigmoid_keeps_float32():
 
 def test_the_cells_share_it():
     assert lstm.sigmoid is sigmoid and gru.sigmoid is sigmoid
+
+
+def test_softmax_is_a_distribution_without_overflow_and_keeps_float32():
+    logits = np.array([[1000.0, 998.0, 990.0, 0.0], [0.5, -1.0, 2.0, 0.0]])
+    with np.errstate(over="raise", invalid="raise"):  # exp(-1000) may underflow to 0: fine
+        p = softmax(logits)
+    np.testing.assert_allclose(p.sum(axis=-1), 1.0)
+    naive = np.exp(logits[1]) / np.exp(logits[1]).sum()
+    np.testing.assert_allclose(p[1], naive, rtol=1e-12)
+    assert softmax(logits.astype(np.float32)).dtype == np.float32

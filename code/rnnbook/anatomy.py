@@ -28,6 +28,7 @@ from rnnbook import validate
 from rnnbook.cells import State, cell
 from rnnbook.models import model_config, recurrent_layers
 from rnnbook.numpy_rnn import rnn_step
+from rnnbook.numpy_rnn.activations import softmax
 from rnnbook.numpy_rnn.gru import gru_gates
 from rnnbook.numpy_rnn.lstm import lstm_gates
 
@@ -171,8 +172,7 @@ def record(model: keras.Model, ids: Sequence[int] | np.ndarray, layer: int = -1)
             x = state[k][0]  # h feeds the next layer
         top.append(x[0])
     logits = np.stack(top) @ dense_kernel + dense_bias
-    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
+    probs = softmax(logits)
     values = {name: np.stack(v).astype(np.float32) for name, v in steps.items()}
     return Recording(kind, ids.copy(), values, probs.astype(np.float32), keep)
 

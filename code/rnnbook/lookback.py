@@ -23,6 +23,7 @@ import numpy as np
 from rnnbook import validate
 from rnnbook.cells import cell
 from rnnbook.models import model_config, recurrent_layers
+from rnnbook.numpy_rnn.activations import softmax
 from rnnbook.stepper import CharStepper
 
 CONTEXTS = (1, 2, 5, 10, 20, 50, 100)
@@ -157,9 +158,7 @@ def saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
     x = np.eye(cfg["vocab_size"])[ids[windows]]  # (targets, distance, vocab)
     h_seq = c.forward(x, weights, **options)[0]
     logits = h_seq[:, -1] @ kernel + bias
-    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
-    dlogits = probs.copy()
+    dlogits = softmax(logits)
     dlogits[np.arange(len(positions)), ids[positions]] -= 1.0  # softmax + cross-entropy
     dh_seq = np.zeros_like(h_seq)
     dh_seq[:, -1] = dlogits @ kernel.T

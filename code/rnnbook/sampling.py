@@ -35,6 +35,7 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.data import CleanedText, Vocabulary
+from rnnbook.numpy_rnn.activations import softmax
 from rnnbook.stepper import CharStepper
 
 START = "\n"  # where generation starts when the seed text is empty: the start of a line
@@ -80,9 +81,7 @@ def apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
         return np.eye(len(p))[np.argmax(p)]
     with np.errstate(divide="ignore"):  # log 0 = -inf: an impossible character stays impossible
         logits = np.log(p) / temperature
-    logits -= logits.max()  # exp of the largest is 1: no overflow at small temperatures
-    q = np.exp(logits)
-    return q / q.sum()
+    return softmax(logits)  # the largest logit is subtracted: no overflow at small temperatures
 
 
 def keep_top_k(p: np.ndarray, k: int) -> np.ndarray:

@@ -18,11 +18,7 @@ import numpy as np
 from rnnbook import validate
 from rnnbook.cells import cell
 from rnnbook.models import model_config, recurrent_layers
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
+from rnnbook.numpy_rnn.activations import softmax
 
 
 class CharStepper:
@@ -124,7 +120,7 @@ class CharStepper:
             layer_state = self.cell.step(x, state[size * layer:size * (layer + 1)], weights)
             new_state += layer_state
             x = layer_state[0]  # h feeds the next layer
-        probs = _softmax(x @ self.dense_kernel + self.dense_bias)
+        probs = softmax(x @ self.dense_kernel + self.dense_bias)
         return probs, tuple(new_state)
 
     def feed(

@@ -22,21 +22,17 @@ from rnnbook import fitting, sampling
 from rnnbook.config import Recipe
 from rnnbook.exercises import core
 from rnnbook.models import build_char_model, load_char_model
+from rnnbook.numpy_rnn.activations import softmax
 
 # ---------------------------------------------------------------- temperature from logits
 
 TEMPERATURE = "temperature sampling"
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
 
 def reference_temperature_softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
     """``softmax(logits / T)``, computed without overflow."""
-    return _softmax(np.asarray(logits, dtype=np.float64) / temperature)
+    return softmax(np.asarray(logits, dtype=np.float64) / temperature)
 
 
 def _temperature_cases() -> list[tuple[np.ndarray, float, str]]:
@@ -56,7 +52,7 @@ def temperature_softmax(fn: Callable) -> bool:
     for logits, temperature, case in _temperature_cases():
         got = core.call(fn, logits.copy(), temperature)
         expected = reference_temperature_softmax(logits, temperature)
-        p = _softmax(logits)
+        p = softmax(logits)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             raw = np.exp(logits / temperature)
             naive = raw / raw.sum(axis=-1, keepdims=True)
@@ -70,9 +66,9 @@ def temperature_softmax(fn: Callable) -> bool:
             "you divided the probabilities by T: divide the logits, then take the softmax":
                 p / temperature,
             "you applied the softmax twice: once to logits / T is all it takes":
-                _softmax(expected),
+                softmax(expected),
             "you multiplied by the temperature: T divides the logits (a low T sharpens)":
-                _softmax(logits * temperature),
+                softmax(logits * temperature),
             "the probabilities are not normalised: divide exp(...) by its sum": raw,
         }
         core.compare(TEMPERATURE, "the probabilities", got, expected, atol=1e-6,

@@ -1,4 +1,5 @@
-"""The activation the NumPy cells share: the logistic sigmoid of their gates (tanh is NumPy's)."""
+"""The activations the NumPy code shares: the cells' sigmoid (tanh is NumPy's) and the softmax
+that turns a character model's logits into probabilities."""
 
 from __future__ import annotations
 
@@ -21,3 +22,13 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
         An array of ``z``'s shape.
     """
     return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Probabilities from logits along ``axis``, without overflow; keeps the input's dtype.
+
+    The largest logit is subtracted before ``exp`` (the softmax does not change), so logits of
+    1000 give probabilities, not ``inf / inf``.
+    """
+    z = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return z / z.sum(axis=axis, keepdims=True)
