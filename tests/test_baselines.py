@@ -1,6 +1,7 @@
 """Counting baselines: hand-computed probabilities, normalisation, the sonnets' exact targets."""
 
 import bz2
+import json
 import math
 
 import numpy as np
@@ -11,6 +12,7 @@ from rnnbook.baselines import KneserNey, Unigram, compressor_nats, score_nats
 from rnnbook.data import Vocabulary
 from rnnbook.models import read_card, saved_models
 from rnnbook.windows import CONTEXT, held_out_windows
+from tests.conftest import load_script
 
 TEXT = "abracadabra"
 VOCAB = Vocabulary.from_text(TEXT)  # a b c d r
@@ -130,3 +132,13 @@ def test_format_table_ranks_by_nats():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_benchmark_script_writes_sorted_rows(tmp_path):
+    out = tmp_path / "scores.json"
+    result = load_script("benchmarks/sonnet_scores.py").main(
+        ["--json", str(out), "--models", "sonnets_rnn128"])
+    rows = json.loads(out.read_text())["rows"]
+    assert rows == result["rows"] and [r["nats"] for r in rows] == sorted(r["nats"] for r in rows)
+    assert {r["name"] for r in rows} >= {"sonnets_rnn128", "unigram", "Kneser-Ney 6-gram", "lzma"}
+    assert result["targets"] == 9332
