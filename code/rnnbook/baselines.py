@@ -243,7 +243,7 @@ def sonnet_baselines(orders: Iterable[int] = range(1, 7), text: str | None = Non
 
 def saved_model_scores(names: Iterable[str] | None = None, text: str | None = None,
                        seq_len: int = 100) -> list[dict]:
-    """Held-out nats of saved models (default: all) on the sonnets' targets, as :func:`row`\\ s.
+    """Held-out nats of saved models (default: all) on the sonnets' targets: :func:`row` dicts.
 
     Each model is scored with its own vocabulary by :meth:`rnnbook.windows.HeldOut.loss`.
     """
