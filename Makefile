@@ -19,11 +19,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[tensorflow,book,test]"
 	touch $(STAMP)
 
+PLAYS  := data/plays.json
+
 $(CORPUS): $(STAMP) code/rnnbook/data.py
 	$(BIN)/python -m rnnbook.data --fetch sonnets
 	@touch $(CORPUS)
 
-corpus: $(CORPUS)
+$(PLAYS): $(STAMP) code/rnnbook/plays.py
+	$(BIN)/python -m rnnbook.plays
+	@touch $(PLAYS)
+
+corpus: $(CORPUS) $(PLAYS)
 
 # MathJax, require.js and the widgets' HTML manager, fetched from npm into _offline/ (pinned
 # versions in the script), which the build serves from its _static/: the book reads offline.
@@ -32,7 +38,7 @@ offline: $(STAMP)
 
 # The book, executed with the profile detected on this machine (or RNNBOOK_PROFILE).
 # Executed outputs are cached in _build/; a build with another profile starts from scratch.
-book: $(CORPUS) offline
+book: corpus offline
 	@profile=$$($(BIN)/python -c 'from rnnbook.config import active_profile; print(active_profile().name)'); \
 	if [ -f _build/.profile ] && [ "$$(cat _build/.profile)" != "$$profile" ]; then \
 		echo "profile changed to $$profile: dropping the previous build"; rm -rf _build; \
@@ -46,11 +52,11 @@ book: $(CORPUS) offline
 lint: $(STAMP)
 	$(BIN)/ruff check code tests benchmarks tools chapters
 
-pytest: $(CORPUS)
+pytest: corpus
 	RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest tests/
 
 # nbval runs only chapters/ (never the copies under _build/).
-nbval: $(CORPUS)
+nbval: corpus
 	RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=600 chapters/
 
@@ -68,7 +74,8 @@ $(LOWEST)/.installed: pyproject.toml constraints-lowest.txt
 	$(LOWEST)/bin/python -m pip check
 	touch $@
 
-lowest: $(LOWEST)/.installed $(CORPUS)
+lowest: $(LOWEST)/.installed
+	$(MAKE) corpus BIN=$(LOWEST)/bin STAMP=$(LOWEST)/.installed
 	$(LOWEST)/bin/python -c 'import keras, numpy, tensorflow, ipywidgets, matplotlib; \
 		print("lowest pins:", "keras", keras.__version__, "tensorflow", tensorflow.__version__, \
 		"numpy", numpy.__version__, "matplotlib", matplotlib.__version__, \

@@ -2,11 +2,13 @@
 
 import math
 
+import keras
 import numpy as np
 import pytest
 
-from rnnbook.fitting import compile_char_model, fit_char_model
+from rnnbook.fitting import compile_char_model, fit_char_model, steps_per_epoch
 from rnnbook.models import build_char_model
+from rnnbook.streams import StreamData, WindowStream
 from rnnbook.windows import prepare_char_data
 from tests.conftest import QUATRAIN, tiny_char_model
 
@@ -37,3 +39,30 @@ def test_fit_records_epochs_keeps_best_and_reports_bits():
     assert log.time_to(log.best_val_loss) == log.records[log.best_epoch - 1]["elapsed"]
     assert log.time_to(-1.0) is None
     assert "best validation loss" in log.summary()
+
+
+def test_fit_on_a_stream_trains_on_windows_cut_on_the_fly():
+    data, model = tiny_char_model()
+    ids = data.vocab.encode(data.train_text * 3)
+    stream_data = StreamData(WindowStream(ids, seq_len=20, batch_size=4), data.held_out)
+    assert steps_per_epoch(stream_data, batch_size=999) == len(stream_data.stream)
+    before = data.held_out.loss(model)
+    log = fit_char_model(model, stream_data, epochs=2, progress=None)
+    assert [r["epoch"] for r in log.records] == [1, 2]
+    assert log.best_val_loss < before
+
+
+def test_compile_with_a_cosine_decay_and_weight_decay():
+    model = build_char_model(5, units=4)
+    compile_char_model(model, learning_rate=1e-2, decay_steps=100, weight_decay=1e-3)
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.AdamW)
+    assert optimizer.weight_decay == pytest.approx(1e-3)
+    schedule = optimizer._learning_rate
+    assert float(schedule(0)) == pytest.approx(1e-2)
+    assert float(schedule(100)) == pytest.approx(1e-3)  # down to a tenth at the end
+    assert isinstance(compile_char_model(model).optimizer, keras.optimizers.Adam)
+    with pytest.raises(ValueError, match="Argument `decay_steps` must"):
+        compile_char_model(model, decay_steps=0)
+    with pytest.raises(ValueError, match="Argument `weight_decay` must"):
+        compile_char_model(model, weight_decay=-1.0)

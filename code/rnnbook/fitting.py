@@ -31,11 +31,13 @@ from rnnbook.callbacks import (
     restore_checkpoint,
 )
 from rnnbook.metrics import nats_to_bits
+from rnnbook.streams import StreamData
 from rnnbook.windows import CharData
 
 
 def compile_char_model(
-    model: keras.Model, learning_rate: float = 1e-2, clipnorm: float | None = 1.0
+    model: keras.Model, learning_rate: float = 1e-2, clipnorm: float | None = 1.0, *,
+    decay_steps: int | None = None, weight_decay: float | None = None,
 ) -> keras.Model:
     """Compile a :func:`~rnnbook.models.build_char_model` model with the course's recipe.
 
@@ -48,18 +50,30 @@ def compile_char_model(
         learning_rate: Adam's step size at the start (:func:`fit_char_model` lowers it when
             the validation loss stops improving).
         clipnorm: the largest global gradient norm, or ``None`` for no clipping.
+        decay_steps: lower the step size along a cosine to a tenth of ``learning_rate`` over
+            this many steps (a run of known length; then fit with ``lr_drop=None``).
+        weight_decay: AdamW's decoupled weight decay (``None``: plain Adam).
     """
     validate.number("learning_rate", learning_rate, 0, low_open=True)
     validate.number("clipnorm", clipnorm, 0, low_open=True, none=True)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=clipnorm),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
-    )
+    validate.integer("decay_steps", decay_steps, 1, none=True)
+    validate.number("weight_decay", weight_decay, 0, none=True)
+    rate = learning_rate
+    if decay_steps is not None:
+        rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=0.1)
+    if weight_decay:
+        optimizer = keras.optimizers.AdamW(rate, weight_decay=weight_decay,
+                                           global_clipnorm=clipnorm)
+    else:
+        optimizer = keras.optimizers.Adam(rate, global_clipnorm=clipnorm)
+    model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy())
     return model
 
 
-def steps_per_epoch(data: CharData, batch_size: int) -> int:
+def steps_per_epoch(data: CharData | StreamData, batch_size: int) -> int:
     """Gradient steps in one epoch over ``data``'s training windows."""
+    if isinstance(data, StreamData):
+        return len(data.stream)  # the stream's own batch size
     return math.ceil(len(data.x_train) / batch_size)
 
 
@@ -110,7 +124,7 @@ class TrainingLog:
 
 def fit_char_model(
     model: keras.Model,
-    data: CharData,
+    data: CharData | StreamData,
     epochs: int,
     batch_size: int = 64,
     checkpoint_dir: str | os.PathLike | None = None,
@@ -131,7 +145,8 @@ def fit_char_model(
 
     Args:
         model: compiled (see :func:`compile_char_model`).
-        data: from :func:`prepare_char_data`.
+        data: from :func:`prepare_char_data`, or a :class:`~rnnbook.streams.StreamData`
+            (windows cut on the fly from a long text; ``batch_size`` is then the stream's).
         epochs: total number of epochs, counting those a checkpoint says are done.
         batch_size: windows per gradient step.
         checkpoint_dir: a folder for the checkpoint (created), or ``None`` for none.
@@ -171,11 +186,15 @@ def fit_char_model(
                      f"{steps_per_epoch(data, batch_size)} steps each"
                      + (f" (resuming: {initial_epoch} done)" if initial_epoch else "")
                      + "; the time left is estimated after the first epoch")
-        model.fit(
-            data.x_train, data.y_train, batch_size=batch_size, epochs=int(epochs),
-            initial_epoch=initial_epoch,
-            shuffle=True, callbacks=all_callbacks, verbose=verbose,
-        )
+        if isinstance(data, StreamData):  # batches cut on the fly, in the stream's order
+            model.fit(data.stream, epochs=int(epochs), initial_epoch=initial_epoch,
+                      callbacks=all_callbacks, verbose=verbose)
+        else:
+            model.fit(
+                data.x_train, data.y_train, batch_size=batch_size, epochs=int(epochs),
+                initial_epoch=initial_epoch,
+                shuffle=True, callbacks=all_callbacks, verbose=verbose,
+            )
     elif keep_best.best_weights is not None:
         model.set_weights(keep_best.best_weights)
     samples = [s for cb in callbacks if isinstance(cb, SampleCallback) for s in cb.samples]
