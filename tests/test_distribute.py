@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import keras
+import numpy as np
 import pytest
 
 from rnnbook import distribute
@@ -35,6 +36,7 @@ def test_two_devices_take_the_same_step_as_one(backend):
     assert [r["optimizer"] for r in results] == ["sgd", "adam"]
     for r in results:
         assert r["backend"] == backend and r["devices"] == ["cpu:0", "cpu:1"]
+        assert r["replicas"] == [1, 2]  # a copy of the weights on each device
         assert r["weight_change"] > 1e-3  # the step moved the weights...
         assert r["loss_diff"] < 1e-5 and r["weight_diff"] < 1e-5, r  # ...the same way
 
@@ -114,8 +116,17 @@ def test_virtual_devices_come_too_late_once_the_backend_runs():
         distribute.virtual_cpu_devices(count + 1)
 
 
-def test_the_several_gpus_recipe_is_python_that_uses_data_parallel():
+def test_the_several_gpus_recipe_runs_here_shrunk():
     tree = ast.parse(distribute.SEVERAL_GPUS)
     calls = {node.func.attr for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
     assert {"data_parallel", "build_char_model", "compile_char_model", "fit"} <= calls
+    if keras.backend.backend() not in distribute.BACKENDS:
+        pytest.skip(f"no data parallelism on {keras.backend.backend()}")
+    small = (distribute.SEVERAL_GPUS.replace("units=512, embedding_dim=64, layers=2", "units=4")
+             .replace("128 * len", "2 * len").replace("epochs=10", "epochs=1, verbose=0"))
+    assert small.count("units=4") == small.count("epochs=1,") == 1
+    ids = np.random.default_rng(0).integers(0, 5, (7, 6)).astype("int32")
+    scope = {"vocab_size": 5, "x": ids[:, :-1], "y": ids[:, 1:]}
+    exec(compile(small, "SEVERAL_GPUS", "exec"), scope)
+    assert scope["model"].history.params["steps"] == 7 // scope["batch_size"]  # whole batches

@@ -1,11 +1,11 @@
 """Data-parallel training on several devices with Keras' own distribution machinery.
 
-- :func:`data_parallel`: the context in which a model is built, compiled and fitted on several
-  devices: ``keras.distribution.DataParallel`` on JAX, ``tf.distribute.MirroredStrategy`` on
-  TensorFlow. Each device holds a copy of the weights and takes its share of every batch; the
-  gradients are averaged over the devices before each update, so a step equals one device's.
-- :func:`available_devices`, :func:`virtual_cpu_devices`: the devices the backend sees, and two
-  CPU devices on a one-CPU machine to test the above (:data:`SEVERAL_GPUS` for real ones).
+- :func:`data_parallel`: build, compile and fit a model inside it to train on several devices
+  (``keras.distribution.DataParallel`` on JAX, ``tf.distribute.MirroredStrategy`` on
+  TensorFlow). Each device holds a copy of the weights and takes an equal share of every batch;
+  the gradients are averaged over the devices before each update, so a step equals one device's.
+- :func:`available_devices`, :func:`virtual_cpu_devices` (CPU devices to test it on);
+  :data:`SEVERAL_GPUS`, the lines to run on a machine with several GPUs.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ with distribute.data_parallel() as devices:  # every GPU the backend sees
     batch_size = 128 * len(devices)  # the global batch: 128 windows for each GPU
     model = models.build_char_model(vocab_size, units=512, embedding_dim=64, layers=2)
     fitting.compile_char_model(model, learning_rate=3e-3)
-    model.fit(x, y, batch_size=batch_size, epochs=10)  # x, y: (windows, time) int ids
+    whole = len(x) // batch_size * batch_size  # JAX splits every batch, the last one too
+    model.fit(x[:whole], y[:whole], batch_size=batch_size, epochs=10)  # (windows, time) ids
 """
 
 
@@ -54,12 +55,11 @@ def virtual_cpu_devices(n: int = 2) -> list[str]:
     """Split the CPU into ``n`` devices, to test data-parallel training on a one-CPU machine.
 
     Call it before the backend runs anything. On TensorFlow it sets ``n`` logical CPU devices
-    (``tf.config.set_logical_device_configuration``); on JAX it sets ``jax_num_cpu_devices``
-    (with a JAX that lacks it, start Python with
-    ``XLA_FLAGS=--xla_force_host_platform_device_count=2``, read when JAX starts).
+    (``tf.config.set_logical_device_configuration``); on JAX it sets ``jax_num_cpu_devices``, or
+    start Python with ``XLA_FLAGS=--xla_force_host_platform_device_count=2`` (read as JAX starts).
 
     Raises:
-        RuntimeError: the backend has already started with fewer CPU devices.
+        RuntimeError: the backend already runs with another number of CPU devices.
     """
     validate.positive_int("n", n)
     backend = keras.backend.backend()
@@ -76,16 +76,17 @@ def virtual_cpu_devices(n: int = 2) -> list[str]:
         else:
             import jax  # optional backend, imported only when in use
 
-            if hasattr(jax.config, "jax_num_cpu_devices"):
+            if hasattr(jax.config, "jax_num_cpu_devices"):  # older JAX: XLA_FLAGS only
                 jax.config.update("jax_num_cpu_devices", n)
-    except RuntimeError as e:  # already initialised: keep going if it has the devices anyway
-        if len(available_devices("cpu")) != n:
-            raise RuntimeError(
-                f"virtual_cpu_devices({n}) must run before {backend} starts (it already runs "
-                f"with {len(available_devices('cpu'))} CPU devices); call it first in a fresh "
-                "process, or on JAX set XLA_FLAGS=--xla_force_host_platform_device_count="
-                f"{n} before Python starts.") from e
-    return available_devices("cpu")
+    except RuntimeError:  # the backend already runs: fine if it has the devices anyway
+        pass
+    found = available_devices("cpu")
+    if len(found) != n:
+        raise RuntimeError(
+            f"virtual_cpu_devices({n}) must run before {backend} starts (it runs with "
+            f"{len(found)} CPU devices): call it first in a fresh process, or on JAX set "
+            f"XLA_FLAGS=--xla_force_host_platform_device_count={n} before Python starts.")
+    return found
 
 
 def per_device_batch(batch_size: int, replicas: int) -> int:
@@ -133,10 +134,11 @@ def data_parallel(devices: int | Sequence[str] | None = None, *,
     """Build, compile and fit a model inside this context to train it on several devices.
 
     The batch given to ``fit`` is the *global* batch: each of the N devices takes 1/N of it
-    (``batch_size``, if given, is checked to divide by N). Build the model inside, since the
-    weights are placed on the devices when they are made. On JAX the distribution in force
-    before is restored on exit. On a backend without data parallelism in Keras (PyTorch), it
-    warns and trains on one device; asking such a backend for more devices is an error.
+    (``batch_size``, if given, is checked to divide by N; on JAX every batch must, the last of
+    an epoch and of an evaluation too). Build the model inside: the weights are placed on the
+    devices when they are made. On JAX the distribution in force before is restored on exit.
+    On a backend without data parallelism in Keras (PyTorch), it warns and trains on one
+    device; asking such a backend for more devices is an error.
 
     Args:
         devices: how many of :func:`available_devices` to use (the first ones), their names
