@@ -11,6 +11,7 @@ notebook keeps the outputs, execution counts and ids of the cells whose source i
 The notebook is the source of truth; the script is a throwaway view of it.
 """
 
+import hashlib
 import json
 import re
 import sys
@@ -58,13 +59,21 @@ def to_nb(script: str, old: Path | None = None) -> dict:
                 line = line[2:] if line.startswith("# ") else line.lstrip("#")
             current["lines"].append(line)
     out = []
-    for i, cell in enumerate(cells):
+    # A new cell's id comes from its text, so that it never repeats a kept cell's id.
+    taken = {c["id"] for group in kept.values() for c in group if "id" in c}
+    for cell in cells:
         text = "\n".join(cell["lines"]).strip("\n")
         kind = "markdown" if cell["md"] else "code"
         same = (kept.get((text, kind)) or [{}]).pop(0)
         meta = {**({"tags": cell["tags"]} if cell["tags"] else {}), **cell["meta"]}
         meta = {k: meta[k] for k in [*same.get("metadata", {}), *meta] if k in meta}  # old order
-        base = {"id": same.get("id", f"cell-{i:03d}"), "metadata": meta,
+        cell_id = same.get("id")
+        if cell_id is None:
+            digest = hashlib.sha1(f"{kind}{text}".encode()).hexdigest()
+            cell_id = next(f"cell-{digest[:8]}{suffix}" for suffix in ["", *range(1, len(cells))]
+                           if f"cell-{digest[:8]}{suffix}" not in taken)
+            taken.add(cell_id)
+        base = {"id": cell_id, "metadata": meta,
                 "source": text.splitlines(keepends=True)}
         if kind == "markdown":
             out.append({"cell_type": kind, **base})

@@ -138,6 +138,20 @@ def plot_losses(
     return ax
 
 
+def plot_epochs(curves: Mapping[str, Sequence[float]], ax=None, title: str = "",
+                ylabel: str = "nats per character"):
+    """Curves over epochs 1, 2, ...: one line with a marker per epoch for each label."""
+    ax = _axes(ax)
+    for label, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return ax
+
+
 # ---------------------------------------------------------------- a comparison of cells
 
 
