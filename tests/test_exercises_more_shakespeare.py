@@ -1,0 +1,209 @@
+"""The checkers of the chapter "More Shakespeare": references pass, typical mistakes are named."""
+
+import keras
+import numpy as np
+import pytest
+
+from rnnbook import baselines
+from rnnbook.data import Vocabulary
+from rnnbook.exercises import core
+from rnnbook.exercises import more_shakespeare as check
+from rnnbook.fitting import compile_char_model
+from rnnbook.models import build_char_model
+from rnnbook.windows import held_out_windows
+from tests.conftest import QUATRAIN, stub, tiny_char_model
+
+
+def test_stubs_are_not_attempted(capsys):
+    model = keras.Model()
+    assert check.cut_windows(stub).passed is False
+    assert check.compressor_score(stub).passed is False
+    assert check.forgetting(..., ..., model, model, None, prediction=...).passed is False
+    assert check.frozen_experiment(stub, model, None).passed is False
+    assert capsys.readouterr().out.count("not attempted yet") == 4
+
+
+# ---------------------------------------------------------------- windows
+
+
+def test_cut_windows_reference_passes(capsys):
+    assert check.cut_windows(check.reference_cut_windows).passed is True
+    assert "correct" in capsys.readouterr().out
+
+
+def test_cut_windows_reference_is_window_streams():
+    ids = np.random.default_rng(1).integers(0, 39, 5000).astype(np.uint8)
+    stream = check.reference_cut_windows  # the same code as WindowStream.__getitem__, unshuffled
+    from rnnbook.streams import WindowStream
+
+    windows = WindowStream(ids, seq_len=10, batch_size=4, shuffle=False)
+    x, y = windows[2]
+    want_x, want_y = stream(ids, np.arange(8, 12) * 10, 10)
+    np.testing.assert_array_equal(x, want_x)
+    np.testing.assert_array_equal(y, want_y)
+
+
+def _rows(ids, starts, length, shift=1):
+    rows = np.asarray(starts)[:, None] + np.arange(length)[None, :]
+    return ids[rows], ids[rows + shift]
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (lambda ids, s, n: (_rows(ids, s, n)[0],) * 2, "y equals x"),
+    (lambda ids, s, n: _rows(ids, s, n, -1), "wrong way"),
+    (lambda ids, s, n: _rows(ids, s + 1, n, -1), "swapped"),
+    (lambda ids, s, n: _rows(ids, s, n - 1), "one character short"),
+    (lambda ids, s, n: _rows(ids, s, n + 1), "one character long"),
+    (lambda ids, s, n: _rows(ids, 0 * s, n), "starts at 0"),
+    (lambda ids, s, n: _rows(ids, np.arange(len(s)) * n, n), "ignore `starts`"),
+])
+def test_cut_windows_mistakes_are_named(wrong, named):
+    with pytest.raises(core.ExerciseError, match=f"(?s)Likely mistake.*{named}"):
+        check.cut_windows(wrong)
+
+
+def test_cut_windows_past_the_end_is_told_why():
+    with pytest.raises(core.ExerciseError, match="raised IndexError"):
+        check.cut_windows(lambda ids, s, n: _rows(ids, s * n, n))
+
+
+def test_cut_windows_wants_a_pair():
+    with pytest.raises(core.ExerciseError, match="pair"):
+        check.cut_windows(lambda ids, starts, seq_len: ids[:seq_len])
+
+
+# ---------------------------------------------------------------- a compressor's score
+
+
+def test_compressor_score_reference_passes(capsys):
+    assert check.compressor_score(check.reference_compressor_score).passed is True
+    assert "correct" in capsys.readouterr().out
+
+
+def test_compressor_reference_is_compressor_nats():
+    train, held = check.compressor_texts()
+    bz2 = baselines.COMPRESSORS["bz2"]
+    assert check.reference_compressor_score(train, held, 40, bz2) == pytest.approx(
+        baselines.compressor_nats(train, held, 40, "bz2", drops=1), abs=1e-12)
+
+
+def test_compressor_texts_give_distinct_mistakes():
+    train, held = check.compressor_texts()
+    for first, compress in ((40, baselines.COMPRESSORS["bz2"]),
+                            (100, baselines.COMPRESSORS["lzma"])):
+        right = check.reference_compressor_score(train, held, first, compress)
+        values = [right, *check._compressor_mistakes(train, held, first, compress).values()]
+        assert min(np.diff(sorted(values))) > 1e-3
+        assert 0 < right < np.log(len(set(train)))  # a compressor learns something of the order
+
+
+def _bits(train, held, first, compress):
+    before, whole = (train + held[:first]).encode(), (train + held).encode()
+    return 8 * (len(compress(whole)) - len(compress(before)))
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (lambda t, h, f, c: _bits(t, h, f, c) / 8 * np.log(2) / (len(h) - f), "in bytes"),
+    (lambda t, h, f, c: _bits(t, h, f, c) / (len(h) - f), "bits per character"),
+    (lambda t, h, f, c: _bits(t, h, f, c) * np.log(2) / len(h), "every held-out character"),
+    (lambda t, h, f, c: _bits("", h, f, c) * np.log(2) / (len(h) - f), "without the training"),
+    (lambda t, h, f, c: 8 * (len(c((t + h).encode())) - len(c(t.encode()))) * np.log(2)
+     / (len(h) - f), "context, not targets"),
+])
+def test_compressor_score_mistakes_are_named(wrong, named):
+    with pytest.raises(core.ExerciseError, match=f"(?s)Likely mistake.*{named}"):
+        check.compressor_score(wrong)
+
+
+# ---------------------------------------------------------------- forgetting
+
+
+@pytest.fixture(scope="module")
+def two_models():
+    """A tiny model, a copy trained a few steps further, and held-out targets of 12 windows."""
+    vocab = Vocabulary.from_text(QUATRAIN.lower())
+    ids = vocab.encode(QUATRAIN.lower())
+    keras.utils.set_random_seed(0)
+    before = build_char_model(len(vocab), units=8, embedding_dim=4)
+    after = keras.models.clone_model(before)
+    after.set_weights(before.get_weights())
+    compile_char_model(after, 1e-2)
+    x = np.stack([ids[i:i + 20] for i in range(0, 400, 20)])
+    y = np.stack([ids[i + 1:i + 21] for i in range(0, 400, 20)])
+    after.fit(x, y, epochs=30, verbose=0)
+    held = check.first_windows(held_out_windows(ids, seq_len=20, context=5), 12)
+    return before, after, held
+
+
+def test_first_windows_keeps_the_mask():
+    ids = np.arange(300) % 7
+    held = held_out_windows(ids, seq_len=20, context=5)
+    part = check.first_windows(held, 3)
+    assert part.x.shape == (3, 20) and part.targets == held.mask[:3].sum()
+    assert check.first_windows(held, None) is held
+    with pytest.raises(ValueError, match="windows"):
+        check.first_windows(held, 0)
+
+
+@pytest.mark.parametrize("prediction", ["better", "worse", None])
+def test_forgetting_right_numbers_pass_whatever_the_prediction(two_models, prediction, capsys):
+    pretrained, tuned, held = two_models
+    before, after = held.loss(pretrained), held.loss(tuned)
+    assert check.forgetting(before, after, pretrained, tuned, held,
+                            prediction=prediction).passed is True
+    out = capsys.readouterr().out
+    assert "correct" in out and f"{after - before:+.3f} nats" in out
+    if prediction is not None:
+        assert "You predicted" in out
+
+
+def test_forgetting_mistakes_are_named(two_models):
+    pretrained, tuned, held = two_models
+    before, after = held.loss(pretrained), held.loss(tuned)
+    with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*swapped"):
+        check.forgetting(after, before, pretrained, tuned, held)
+    with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*in bits"):
+        check.forgetting(before / np.log(2), after, pretrained, tuned, held)
+    unmasked = type(held)(held.x, held.y, None)
+    with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*masked"):
+        check.forgetting(before, unmasked.loss(tuned), pretrained, tuned, held)
+    with pytest.raises(core.ExerciseError, match="(?s)same model.*in place"):
+        check.forgetting(before, before, pretrained, pretrained, held)
+    with pytest.raises(core.ExerciseError, match="better.*worse"):
+        check.forgetting(before, after, pretrained, tuned, held, prediction="the same")
+
+
+# ---------------------------------------------------------------- a frozen first layer
+
+
+def fine_tuner(data, freezing=True, copying=True, bits=False):
+    def fine_tune_dev(model, freeze):
+        copy = model
+        if copying:
+            copy = keras.models.clone_model(model)
+            copy.set_weights(model.get_weights())
+        if freeze and freezing:
+            copy.get_layer("lstm_0").trainable = False
+        compile_char_model(copy, 1e-2)
+        copy.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
+        loss = data.held_out.loss(copy)
+        return copy, loss / np.log(2) if bits else loss
+    return fine_tune_dev
+
+
+def test_frozen_experiment_reference_passes(capsys):
+    data, model = tiny_char_model()
+    assert check.frozen_experiment(fine_tuner(data), model, data).passed is True
+    out = capsys.readouterr().out
+    assert "lstm_0 frozen" in out and "correct" in out
+
+
+@pytest.mark.parametrize(("kwargs", "named"), [
+    ({"freezing": False}, "weights changed"),
+    ({"copying": False}, "changed `pretrained`"),
+    ({"bits": True}, "(?s)Likely mistake.*in bits"),
+])
+def test_frozen_experiment_mistakes_are_named(kwargs, named):
+    data, model = tiny_char_model()
+    with pytest.raises(core.ExerciseError, match=named):
+        check.frozen_experiment(fine_tuner(data, **kwargs), model, data)
