@@ -213,7 +213,9 @@ def first_windows(held_out: HeldOut, windows: int | None) -> HeldOut:
 def _nats(model: keras.Model, held_out: HeldOut) -> dict[str, float]:
     """The held-out loss as :meth:`HeldOut.loss` counts it, and over every position (one
     prediction for both)."""
-    probs = model.predict(held_out.x, batch_size=256, verbose=0)  # (windows, seq_len, vocab)
+    pad = -len(held_out.x) % 8  # as HeldOut.loss pads: data-parallel JAX splits every batch
+    x = np.concatenate([held_out.x, np.repeat(held_out.x[:1], pad, axis=0)])
+    probs = model.predict(x, batch_size=256, verbose=0)[:len(held_out.x)]  # (windows, seq_len, V)
     picked = np.take_along_axis(probs, held_out.y[..., None].astype(np.int64), axis=-1)[..., 0]
     nll = -np.log(np.maximum(picked.astype(np.float64), 1e-12))  # (windows, seq_len)
     mask = np.ones_like(nll) if held_out.mask is None else held_out.mask
@@ -260,7 +262,7 @@ def forgetting(before, after, pretrained: keras.Model, tuned: keras.Model, held_
         matched = str(prediction).strip().lower() == way
         said = (f" You predicted {prediction!r}: " + ("that is what happened." if matched else
                 f"it went the other way, {way}."))
-    return core.passed(EX_FORGETTING, f"on {held_out.targets:,} held-out plays' characters, "
+    return core.passed(EX_FORGETTING, f"On {held_out.targets:,} held-out plays' characters, "
                        f"fine-tuning on the sonnets took the loss from {pre['counted']:.3f} to "
                        f"{post['counted']:.3f} nats per character ({change:+.3f} nats, "
                        f"{change / pre['counted']:+.1%}): {way}.{said}")
@@ -329,7 +331,7 @@ def frozen_experiment(fine_tune_dev: Callable, pretrained: keras.Model, dev: Cha
     print(f"{'every layer trained':28s} {unfrozen:13.3f}")
     print(f"{layer + ' frozen':28s} {frozen:13.3f}")
     lower = "frozen" if frozen < unfrozen else "unfrozen"
-    return core.passed(EX_FROZEN, f"the {lower} run ends {abs(frozen - unfrozen):.3f} nats lower "
+    return core.passed(EX_FROZEN, f"The {lower} run ends {abs(frozen - unfrozen):.3f} nats lower "
                        "on the last tenth of the sonnets' training text, on this seed and "
                        "budget.")
 
