@@ -233,7 +233,8 @@ def forgetting(before, after, pretrained: keras.Model, tuned: keras.Model, held_
     with ``prediction`` ("better" or "worse"), whether it went the predicted way. Checked: the
     two numbers. Not checked: the way it went."""
     if any(core.is_stub(v) for v in (before, after)) or prediction is Ellipsis:
-        raise core.NotAttempted
+        return core.not_attempted(EX_FORGETTING, "Write your prediction into PREDICTION first, "
+                                  "then your two measurements into `before` and `after`,")
     if prediction is not None:
         core.expect(EX_FORGETTING, str(prediction).strip().lower() in PREDICTIONS,
                     f"predict \"better\" or \"worse\"; got {prediction!r}")
