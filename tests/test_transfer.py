@@ -1,8 +1,14 @@
 """Pretraining on the plays and fine-tuning on the sonnets, on a tiny plan and tiny plays."""
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from rnnbook import plays, transfer
+from rnnbook.config import REPO_ROOT
 from rnnbook.models import load_char_model, save_char_model
 from tests.test_plays import SAMPLE
 
@@ -51,3 +57,14 @@ def test_pretrain_then_fine_tune_records_every_figure(tiny_plays, tmp_path):
 def test_the_smoke_plan_is_small():
     assert transfer.PLANS["smoke"].plays_limit is not None
     assert transfer.PLANS["cpu"].plays_limit is None
+
+
+def test_pretraining_runs_data_parallel_on_two_virtual_devices():
+    path = [str(REPO_ROOT / "code"), str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path),
+           "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}  # JAX's way, read at start
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "tests" / "distribute_pretrain.py")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"devices": ["cpu:0", "cpu:1"], "epochs": 1, "finite": True}

@@ -1,0 +1,75 @@
+"""How fast the plays pretraining runs here: characters per second and seconds per epoch.
+
+Times ``--steps`` training steps of the pretraining plan's model (``rnnbook.transfer``) on
+batches streamed from the plays, after two steps of warm-up (compilation), on one device or
+data-parallel over ``--devices``; prints the figures with the machine and backend, and writes
+them to ``results/pretraining-speed-<backend>-<device>.json``. With ``--card NAME`` it also
+prints what a committed model's card recorded of its whole pretraining run.
+
+    .venv/bin/python benchmarks/pretraining_speed.py --steps 20
+    KERAS_BACKEND=jax RNNBOOK_PROFILE=gpu python benchmarks/pretraining_speed.py --devices 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from rnnbook import config, models, transfer
+from rnnbook.distribute import data_parallel
+from rnnbook.fitting import compile_char_model
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def measure(plan: transfer.TransferPlan, steps: int, devices: int | None) -> dict:
+    """Seconds of ``steps`` training steps after warm-up, and what they mean per epoch."""
+    vocab = transfer.sonnets_vocabulary()
+    stream = transfer.plays_data(vocab, plan).data.stream
+    with data_parallel(devices, batch_size=plan.batch_size) as used:
+        model = compile_char_model(transfer.build_plan_model(vocab, plan), plan.pretrain_rate)
+        for i in range(2):  # warm-up: tracing and compiling
+            model.train_on_batch(*stream[i])
+        began = time.perf_counter()
+        for i in range(steps):
+            model.train_on_batch(*stream[2 + i % (len(stream) - 2)])
+        seconds = time.perf_counter() - began
+    chars = steps * plan.batch_size * plan.seq_len
+    return {"devices": list(used), "steps": steps, "seconds": round(seconds, 3),
+            "chars_per_second": round(chars / seconds),
+            "seconds_per_epoch": round(seconds / steps * len(stream), 1),
+            "steps_per_epoch": len(stream)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=20, help="timed training steps")
+    parser.add_argument("--devices", type=int, default=1, help="data-parallel over this many")
+    parser.add_argument("--card", default=None, help="a committed model's pretraining record")
+    args = parser.parse_args()
+    plan = transfer.PLANS["cpu"]  # the committed model's sizes, whatever the profile
+    result = {"hardware": config.hardware(), "backend": config.keras_backend(),
+              "plan": {k: getattr(plan, k) for k in ("units", "layers", "seq_len", "batch_size")},
+              **measure(plan, args.steps, args.devices)}
+    print(f"{result['hardware']}, Keras on {result['backend']}, {len(result['devices'])} "
+          f"device(s): {result['chars_per_second']:,} characters per second, "
+          f"{result['seconds_per_epoch']:.0f} s per epoch of the plays "
+          f"({result['steps_per_epoch']} steps of {plan.batch_size} x {plan.seq_len})")
+    if args.card:
+        card = models.read_card(args.card)
+        result["card"] = {k: card[k] for k in (
+            "name", "hardware", "backend", "pretrain_epochs", "pretrain_seconds",
+            "pretrain_chars_per_second", "pretrain_held_out_plays_nats", "peak_memory_mb",
+            "zero_shot_nats", "best_val_loss_nats") if k in card}
+        print("the card recorded:", json.dumps(result["card"]))
+    device = "gpu" if config.gpu_devices() else "cpu"
+    path = RESULTS / f"pretraining-speed-{result['backend']}-{device}.json"
+    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
