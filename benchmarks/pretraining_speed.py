@@ -20,13 +20,14 @@ from pathlib import Path
 from rnnbook import config, models, transfer
 from rnnbook.distribute import data_parallel
 from rnnbook.fitting import compile_char_model
+from rnnbook.windows import sonnets_vocabulary
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def measure(plan: transfer.TransferPlan, steps: int, devices: int | None) -> dict:
     """Seconds of ``steps`` training steps after warm-up, and what they mean per epoch."""
-    vocab = transfer.sonnets_vocabulary()
+    vocab = sonnets_vocabulary()
     stream = transfer.plays_data(vocab, plan).data.stream
     with data_parallel(devices, batch_size=plan.batch_size) as used:
         model = compile_char_model(transfer.build_plan_model(vocab, plan), plan.pretrain_rate)

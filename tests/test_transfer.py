@@ -10,6 +10,7 @@ import pytest
 from rnnbook import plays, transfer
 from rnnbook.config import REPO_ROOT
 from rnnbook.models import load_char_model, save_char_model
+from rnnbook.windows import sonnets_vocabulary
 from tests.test_plays import SAMPLE
 
 TINY = transfer.TransferPlan(units=8, layers=1, embedding_dim=4, seq_len=50, batch_size=4,
@@ -25,7 +26,7 @@ def tiny_plays(monkeypatch):
 
 
 def test_plays_data_holds_out_whole_plays_and_counts_what_it_changed(tiny_plays):
-    vocab = transfer.sonnets_vocabulary()
+    vocab = sonnets_vocabulary()
     corpus = transfer.plays_data(vocab, TINY)
     one_play = len(plays.for_vocabulary(plays.to_plain_text(tiny_plays["hamlet"]), vocab).text)
     assert corpus.train_characters == 2 * one_play
@@ -35,7 +36,7 @@ def test_plays_data_holds_out_whole_plays_and_counts_what_it_changed(tiny_plays)
 
 
 def test_pretrain_then_fine_tune_records_every_figure(tiny_plays, tmp_path):
-    vocab = transfer.sonnets_vocabulary()
+    vocab = sonnets_vocabulary()
     model, log, record = transfer.pretrain(TINY, vocab, checkpoint_dir=tmp_path / "ckpt",
                                            progress=None)
     assert [r["epoch"] for r in log.records] == [1, 2]

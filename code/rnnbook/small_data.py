@@ -21,11 +21,10 @@ import keras
 import numpy as np
 
 from rnnbook import config
-from rnnbook.data import Vocabulary, load_corpus
+from rnnbook.data import Vocabulary
 from rnnbook.fitting import compile_char_model, fit_char_model
 from rnnbook.models import build_char_model, save_char_model
-from rnnbook.transfer import sonnets_vocabulary
-from rnnbook.windows import CharData, prepare_char_data
+from rnnbook.windows import sonnets_and_dev, sonnets_vocabulary
 
 
 @dataclass(frozen=True)
@@ -71,13 +70,6 @@ def _model(vocab: Vocabulary, candidate: Candidate) -> keras.Model:
     recipe = config.CPU_RECIPE
     return compile_char_model(model, recipe.learning_rate, recipe.clipnorm,
                               weight_decay=candidate.weight_decay)
-
-
-def sonnets_and_dev(vocab: Vocabulary, seq_len: int) -> tuple[CharData, CharData]:
-    """The sonnets (training text, test targets) and the split of their training text (dev)."""
-    sonnets = prepare_char_data(load_corpus("sonnets"), seq_len, vocab=vocab)
-    dev = prepare_char_data(sonnets.train_text, seq_len, vocab=vocab, lower=False)
-    return sonnets, dev
 
 
 def select(

@@ -32,12 +32,12 @@ import keras
 import numpy as np
 
 from rnnbook import config, plays, validate
-from rnnbook.data import Vocabulary, load_corpus
+from rnnbook.data import Vocabulary
 from rnnbook.distribute import available_devices, data_parallel
 from rnnbook.fitting import TrainingLog, compile_char_model, fit_char_model
 from rnnbook.models import build_char_model, save_char_model
 from rnnbook.streams import StreamData, WindowStream
-from rnnbook.windows import CONTEXT, HeldOut, held_out_windows, prepare_char_data
+from rnnbook.windows import CONTEXT, HeldOut, held_out_windows, sonnets_and_dev, sonnets_vocabulary
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,6 @@ PLANS = {
     "cpu": TransferPlan(),
     "gpu": TransferPlan(),
 }
-
-
-def sonnets_vocabulary() -> Vocabulary:
-    """The vocabulary of every sonnet model of the course: the lower-cased sonnets' characters."""
-    return Vocabulary.from_text(load_corpus("sonnets").lower())
 
 
 @dataclass(frozen=True)
@@ -193,8 +188,7 @@ def fine_tune(
     starting weights are trained on the whole training text for that many epochs. The sonnets'
     held-out targets are scored once, at the end.
     """
-    sonnets = prepare_char_data(load_corpus("sonnets"), plan.seq_len, vocab=vocab)
-    dev = prepare_char_data(sonnets.train_text, plan.seq_len, vocab=vocab, lower=False)
+    sonnets, dev = sonnets_and_dev(vocab, plan.seq_len)
     zero_shot = sonnets.held_out.loss(model)  # before it has seen a sonnet
     start = model.get_weights()
     compile_char_model(model, plan.finetune_rate)

@@ -5,7 +5,9 @@
   (:class:`CharData`);
 - :func:`held_out_windows` and :class:`HeldOut`: windows that count every held-out character
   exactly once, after at least :data:`CONTEXT` characters of context, and the mean
-  cross-entropy of a model on them (:meth:`HeldOut.loss`).
+  cross-entropy of a model on them (:meth:`HeldOut.loss`);
+- :func:`sonnets_vocabulary` and :func:`sonnets_and_dev`: the sonnets' vocabulary, their test
+  targets, and the slice of their training text that choices are made on.
 
 The windows themselves are cut by :mod:`rnnbook.data` (``seq2seq_windows``).
 """
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.data import Vocabulary, seq2seq_windows, train_val_split
+from rnnbook.data import Vocabulary, load_corpus, seq2seq_windows, train_val_split
 
 if TYPE_CHECKING:  # for the annotations only: scoring calls model.predict, whatever the model
     import keras
@@ -145,3 +147,19 @@ def prepare_char_data(
     context = min(CONTEXT, seq_len - 1) if context is None else context
     held_out = held_out_windows(vocab.encode(val_text), seq_len, context)
     return CharData(vocab, x_train, y_train, held_out, seq_len, train_text, val_text)
+
+
+def sonnets_vocabulary() -> Vocabulary:
+    """The vocabulary of every sonnet model of the course: the lower-cased sonnets' characters."""
+    return Vocabulary.from_text(load_corpus("sonnets").lower())
+
+
+def sonnets_and_dev(vocab: Vocabulary, seq_len: int) -> tuple[CharData, CharData]:
+    """The sonnets (training windows, the test targets) and the split of their training text.
+
+    The second, *dev*, holds windows of the first 90% of the sonnets' training text and its
+    last 10% as held-out targets: the text every choice of a sonnet model is made on, so that
+    the sonnets' own held-out targets stay a test.
+    """
+    sonnets = prepare_char_data(load_corpus("sonnets"), seq_len, vocab=vocab)
+    return sonnets, prepare_char_data(sonnets.train_text, seq_len, vocab=vocab, lower=False)

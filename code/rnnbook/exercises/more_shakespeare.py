@@ -22,10 +22,10 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.baselines import COMPRESSORS, compressor_nats
-from rnnbook.data import Vocabulary, load_corpus
+from rnnbook.data import Vocabulary
 from rnnbook.exercises import core
 from rnnbook.metrics import LN2
-from rnnbook.windows import CharData, HeldOut, prepare_char_data
+from rnnbook.windows import CharData, HeldOut, sonnets_and_dev
 
 EX_WINDOWS = "Windows cut on the fly"
 EX_COMPRESSOR = "A compressor's score"
@@ -276,8 +276,7 @@ def sonnets_dev(vocab: Vocabulary, seq_len: int = 100) -> CharData:
     """The split :func:`rnnbook.transfer.fine_tune` chooses its epochs on: windows of the first
     90% of the sonnets' training text, and its last 10% as held-out targets (the sonnets'
     held-out targets untouched)."""
-    sonnets = prepare_char_data(load_corpus("sonnets"), seq_len, vocab=vocab)
-    return prepare_char_data(sonnets.train_text, seq_len, vocab=vocab, lower=False)
+    return sonnets_and_dev(vocab, seq_len)[1]
 
 
 def _layer_weights(model: keras.Model, name: str) -> list[np.ndarray]:
