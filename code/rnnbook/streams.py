@@ -18,6 +18,14 @@ from rnnbook import config, validate
 from rnnbook.windows import HeldOut
 
 
+def cut_windows(ids: np.ndarray, starts: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """The windows of ``ids`` starting at ``starts``: x (len(starts), seq_len) int32 ids, and y,
+    x shifted one character left (``y[i, t]`` is the character after ``x[i, t]``)."""
+    rows = np.asarray(starts)[:, None] + np.arange(seq_len + 1)[None, :]  # (n, seq_len + 1)
+    both = np.asarray(ids)[rows].astype(np.int32)
+    return both[:, :-1], both[:, 1:]  # (n, seq_len) each
+
+
 class WindowStream(keras.utils.PyDataset):
     """Batches of sequence-to-sequence windows of ``ids``: ``y`` is ``x`` shifted by one.
 
@@ -65,10 +73,7 @@ class WindowStream(keras.utils.PyDataset):
         if not 0 <= index < len(self):
             raise IndexError(f"batch {index} of {len(self)}")
         picked = self._order[index * self.batch_size:(index + 1) * self.batch_size]
-        starts = self.offset + picked * self.seq_len  # (batch,)
-        rows = starts[:, None] + np.arange(self.seq_len + 1)[None, :]  # (batch, seq_len + 1)
-        both = self.ids[rows].astype(np.int32)
-        return both[:, :-1], both[:, 1:]  # (batch, seq_len) each
+        return cut_windows(self.ids, self.offset + picked * self.seq_len, self.seq_len)
 
     def on_epoch_end(self) -> None:
         self._new_epoch()

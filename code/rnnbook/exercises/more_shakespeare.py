@@ -25,6 +25,7 @@ from rnnbook.baselines import COMPRESSORS, compressor_nats
 from rnnbook.data import Vocabulary
 from rnnbook.exercises import core
 from rnnbook.metrics import LN2
+from rnnbook.streams import cut_windows as reference_cut_windows
 from rnnbook.windows import CharData, HeldOut, sonnets_and_dev
 
 EX_WINDOWS = "Windows cut on the fly"
@@ -33,14 +34,6 @@ EX_FORGETTING = "Does fine-tuning forget the plays?"
 EX_FROZEN = "Fine-tuning with a frozen first layer"
 
 # ---------------------------------------------------------------- implement: windows from ids
-
-
-def reference_cut_windows(ids: np.ndarray, starts: np.ndarray, seq_len: int):
-    """The windows of ``ids`` that start at ``starts``: x (len(starts), seq_len) and y, x
-    shifted one character left (as :class:`rnnbook.streams.WindowStream` cuts them)."""
-    rows = np.asarray(starts)[:, None] + np.arange(seq_len + 1)[None, :]  # (n, seq_len + 1)
-    both = np.asarray(ids)[rows].astype(np.int32)
-    return both[:, :-1], both[:, 1:]  # (n, seq_len) each
 
 
 def _windows(ids, starts, length: int, shift: int):
