@@ -24,6 +24,7 @@ import math
 import resource
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -97,12 +98,10 @@ def plays_data(vocab: Vocabulary, plan: TransferPlan, seed: int = config.SEED) -
         train_text, held_text = train_text[:plan.plays_limit], held_text[:plan.plays_limit // 5]
     stream = WindowStream(vocab.encode(train_text), plan.seq_len, plan.batch_size, seed=seed)
     held_out = held_out_windows(vocab.encode(held_text), plan.seq_len, CONTEXT)
-    merged = {key: train.replaced.get(key, 0) + held.replaced.get(key, 0)
-              for key in {*train.replaced, *held.replaced}}
-    dropped = {key: train.dropped.get(key, 0) + held.dropped.get(key, 0)
-               for key in {*train.dropped, *held.dropped}}
+    replaced = Counter(train.replaced) + Counter(held.replaced)
+    dropped = Counter(train.dropped) + Counter(held.dropped)
     return PlaysData(StreamData(stream, held_out), len(train_text), len(held_text),
-                     dict(sorted(merged.items())), dict(sorted(dropped.items())))
+                     dict(sorted(replaced.items())), dict(sorted(dropped.items())))
 
 
 def peak_memory_mb() -> float:
