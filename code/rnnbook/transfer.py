@@ -111,6 +111,7 @@ def peak_memory_mb() -> float:
 
 
 def build_plan_model(vocab: Vocabulary, plan: TransferPlan) -> keras.Model:
+    """The plan's LSTM over ``vocab``, uncompiled."""
     return build_char_model(len(vocab), "lstm", plan.units, embedding_dim=plan.embedding_dim,
                             layers=plan.layers, dropout=plan.dropout,
                             name=f"shakespeare_lstm{plan.units}")
