@@ -3,7 +3,7 @@
 import pytest
 
 from rnnbook import small_data
-from rnnbook.windows import sonnets_and_dev, sonnets_vocabulary
+from rnnbook.windows import SCORING_WINDOW, sonnets_and_dev, sonnets_vocabulary
 
 TINY = (small_data.Candidate(units=8, layers=1, embedding_dim=4, dropout=0.1),
         small_data.Candidate(units=8, layers=1, embedding_dim=4, dropout=0.1, weight_decay=0.05))
@@ -22,7 +22,7 @@ def test_select_scores_every_candidate_on_the_dev_split_and_refit_replays_its_ra
     assert choice["best_dev_loss"] == min(r["best_dev_loss"] for r in results)
     model, scores = small_data.refit(vocab, choice)
     assert scores["epochs"] == choice["best_epoch"]
-    sonnets, _ = sonnets_and_dev(vocab, 50)
+    sonnets, _ = sonnets_and_dev(vocab, SCORING_WINDOW)  # scored as every sonnet model is
     assert scores["best_val_loss_nats"] == pytest.approx(sonnets.held_out.loss(model), abs=1e-6)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from rnnbook import validate
 from rnnbook.data import Vocabulary, load_corpus, train_val_split
 from rnnbook.metrics import LN2, nats_to_bits
-from rnnbook.windows import CONTEXT
+from rnnbook.windows import CONTEXT, SCORING_WINDOW
 
 COMPRESSORS = {
     "bz2": lambda data: bz2.compress(data, compresslevel=9),
@@ -242,7 +242,7 @@ def sonnet_baselines(orders: Iterable[int] = range(1, 7), text: str | None = Non
 
 
 def saved_model_scores(names: Iterable[str] | None = None, text: str | None = None,
-                       seq_len: int = 100) -> list[dict]:
+                       seq_len: int = SCORING_WINDOW) -> list[dict]:
     """Held-out nats of saved models (default: all) on the sonnets' targets: :func:`row` dicts.
 
     Each model is scored with its own vocabulary by :meth:`rnnbook.windows.HeldOut.loss`.

@@ -23,8 +23,8 @@ import numpy as np
 from rnnbook import config
 from rnnbook.data import Vocabulary
 from rnnbook.fitting import compile_char_model, fit_char_model
-from rnnbook.models import build_char_model, save_char_model
-from rnnbook.windows import sonnets_and_dev, sonnets_vocabulary
+from rnnbook.models import build_char_model, read_card, save_char_model
+from rnnbook.windows import SCORING_WINDOW, sonnets_and_dev, sonnets_vocabulary
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ def refit(vocab: Vocabulary, choice: dict) -> tuple[keras.Model, dict]:
     """Train the chosen candidate on the whole training text; score the test targets once."""
     recipe = config.CPU_RECIPE
     sonnets, _ = sonnets_and_dev(vocab, recipe.seq_len)
+    test = sonnets_and_dev(vocab, SCORING_WINDOW)[0].held_out  # scored as every sonnet model
     candidate = Candidate(**{k: choice[k] for k in asdict(Candidate())})
     config.set_seed()
     model = _model(vocab, candidate)
@@ -109,8 +110,8 @@ def refit(vocab: Vocabulary, choice: dict) -> tuple[keras.Model, dict]:
               epochs=len(rates), shuffle=True, verbose=0,
               callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch, _: rates[epoch])])
     seconds = time.perf_counter() - began
-    test = sonnets.held_out.loss(model)
-    return model, {"best_val_loss_nats": test, "best_val_loss_bits": test / math.log(2),
+    nats = test.loss(model)
+    return model, {"best_val_loss_nats": nats, "best_val_loss_bits": nats / math.log(2),
                    "epochs": len(rates), "refit_seconds": round(seconds, 1)}
 
 
@@ -123,9 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnbook.small_data", description=__doc__)
     parser.add_argument("--epochs", type=int, default=25, help="epochs per candidate")
     parser.add_argument("--save", default=None, help="name of the model card to write")
+    parser.add_argument("--selection-from", default=None, metavar="NAME",
+                        help="refit only, on the selection a saved model's card recorded")
     args = parser.parse_args(argv)
     vocab = sonnets_vocabulary()
-    results = select(vocab, epochs=args.epochs)
+    if args.selection_from:
+        results = read_card(args.selection_from)["selection"]
+    else:
+        results = select(vocab, epochs=args.epochs)
     choice = best(results)
     model, scores = refit(vocab, choice)
     print(f"chosen: {choice['label']}, {scores['epochs']} epochs; "

@@ -26,6 +26,9 @@ if TYPE_CHECKING:  # for the annotations only: scoring calls model.predict, what
     import keras
 
 CONTEXT = 40  # the tutorial's window: every held-out character is predicted from >= 40 before it
+# Every sonnet model is scored in windows of this many characters: each target is predicted from
+# 40 to 99 characters before it, whatever windows the model was trained on.
+SCORING_WINDOW = 100
 
 
 @dataclass(frozen=True)
