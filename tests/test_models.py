@@ -141,3 +141,13 @@ def test_fused_kernel_blockers_name_each_argument_that_leaves_cudnn():
     out = keras.layers.LSTM(4)(keras.layers.Embedding(10, 3, mask_zero=True)(ids))
     (reasons,) = models.model_fused_kernel_blockers(keras.Model(ids, out)).values()
     assert reasons and "mask" in reasons[0]
+
+
+def test_card_summary_says_what_the_card_knows():
+    card = {"name": "m", "kind": "lstm", "units": 256, "layers": 2, "parameters": 832519,
+            "keras_version": "3.5.0", "backend": "jax", "hardware": "x86_64, 2 cores"}
+    assert models.card_summary({**card, "stage": "pretrained"}) == (
+        "m: lstm(256) x2, 832,519 weights; pretrained; Keras 3.5.0 on jax, x86_64, 2 cores")
+    one = models.card_summary({**card, "layers": 1, "epochs": 20, "best_val_loss_nats": 1.0})
+    assert one == ("m: lstm(256), 832,519 weights; 20 epochs; held-out loss 1.000 nats = "
+                   "1.443 bits/char; Keras 3.5.0 on jax, x86_64, 2 cores")

@@ -23,6 +23,7 @@ import keras
 from rnnbook import config, validate
 from rnnbook.cells import KINDS, cell, kind_of_layer
 from rnnbook.data import Vocabulary
+from rnnbook.metrics import nats_to_bits
 
 
 @keras.saving.register_keras_serializable(package="rnnbook")
@@ -333,3 +334,22 @@ def saved_models() -> list[str]:
         p.name[: -len(".json")] for p in folder.glob("*.json")
         if (folder / (p.name[: -len(".json")] + ".weights.h5")).is_file()
     )
+
+
+def card_summary(card: Mapping[str, Any]) -> str:
+    """One line on a saved model: its architecture, how it was trained, its held-out loss.
+
+    A card records what its training knew: the loss and the epochs when the command that saved
+    it had them, a ``stage`` (``"fine-tuned"``) when it was one of several trainings.
+    """
+    shape = f"{card['kind']}({card['units']})" + (f" x{card['layers']}" if card["layers"] > 1
+                                                   else "")
+    parts = [f"{shape}, {card['parameters']:,} weights"]
+    parts += [str(card[key]) for key in ("stage",) if key in card]
+    if "epochs" in card:
+        parts.append(f"{card['epochs']} epochs")
+    if "best_val_loss_nats" in card:
+        parts.append(f"held-out loss {card['best_val_loss_nats']:.3f} nats = "
+                     f"{nats_to_bits(card['best_val_loss_nats']):.3f} bits/char")
+    parts.append(f"Keras {card['keras_version']} on {card['backend']}, {card['hardware']}")
+    return f"{card['name']}: " + "; ".join(parts)
