@@ -32,6 +32,8 @@ def test_plays_data_holds_out_whole_plays_and_counts_what_it_changed(tiny_plays)
     assert corpus.train_characters == 2 * one_play
     assert corpus.held_out_characters == len(plays.HELD_OUT) * one_play
     assert corpus.dropped == {} and corpus.replaced == {}
+    assert corpus.split.held_out_plays == plays.HELD_OUT
+    assert corpus.split.train_plays == ("hamlet", "othello")
     assert corpus.data.stream.seq_len == 50 and corpus.data.stream.batch_size == 4
 
 

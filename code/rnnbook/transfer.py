@@ -79,13 +79,17 @@ PLANS = {
 
 @dataclass(frozen=True)
 class PlaysData:
-    """The plays, ready for training: streamed windows, held-out plays, what the mapping did."""
+    """The plays, ready for training: streamed windows, held-out plays, what the mapping did.
+
+    ``split`` is the plain text before the mapping onto the vocabulary (and before any limit).
+    """
 
     data: StreamData
     train_characters: int
     held_out_characters: int
     replaced: dict[str, int]
     dropped: dict[str, int]
+    split: plays.PlaysSplit
 
 
 def plays_data(vocab: Vocabulary, plan: TransferPlan, seed: int = config.SEED) -> PlaysData:
@@ -101,7 +105,7 @@ def plays_data(vocab: Vocabulary, plan: TransferPlan, seed: int = config.SEED) -
     replaced = Counter(train.replaced) + Counter(held.replaced)
     dropped = Counter(train.dropped) + Counter(held.dropped)
     return PlaysData(StreamData(stream, held_out), len(train_text), len(held_text),
-                     dict(sorted(replaced.items())), dict(sorted(dropped.items())))
+                     dict(sorted(replaced.items())), dict(sorted(dropped.items())), split)
 
 
 def peak_memory_mb() -> float:
