@@ -1,11 +1,15 @@
 """Fixtures shared by several test modules."""
 
 import importlib.util
+import os
+import subprocess
+import sys
 from types import ModuleType
 
 import keras
 import pytest
 
+from rnnbook import distribute
 from rnnbook.config import REPO_ROOT
 from rnnbook.data import Vocabulary
 from rnnbook.fitting import compile_char_model
@@ -54,3 +58,17 @@ def load_script(path: str) -> ModuleType:
 def stub(*args):
     """A learner's untouched exercise: the stub raises NotImplementedError."""
     raise NotImplementedError
+
+
+# Keras before 3.8 cannot train data-parallel on TensorFlow: data_parallel refuses, clearly.
+OLD_KERAS_ON_TF = distribute.keras_version() < distribute.TF_DATA_PARALLEL
+
+
+def run_script(name: str, backend: str) -> subprocess.CompletedProcess:
+    """``tests/<name>`` in a fresh Python on ``backend``, with two virtual CPU devices."""
+    path = [str(REPO_ROOT / "code"), str(REPO_ROOT),
+            *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": os.pathsep.join(path),
+           "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}  # JAX's way, read at start
+    return subprocess.run([sys.executable, str(REPO_ROOT / "tests" / name)],
+                          env=env, capture_output=True, text=True, timeout=300)

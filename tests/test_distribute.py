@@ -13,25 +13,32 @@ import pytest
 
 from rnnbook import distribute
 from rnnbook.config import REPO_ROOT
+from tests.conftest import OLD_KERAS_ON_TF, run_script
 
 BACKENDS = ("tensorflow", "jax")
 
 
 def run_step_script(backend: str) -> list[dict]:
     """``tests/distribute_step.py`` in a fresh Python on ``backend``: its JSON lines."""
-    path = [str(REPO_ROOT / "code"), *filter(None, [os.environ.get("PYTHONPATH")])]
-    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": os.pathsep.join(path),
-           "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}  # JAX's way, read at start
-    done = subprocess.run([sys.executable, str(REPO_ROOT / "tests" / "distribute_step.py")],
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = run_script("distribute_step.py", backend)
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def test_old_keras_on_tensorflow_refuses_several_devices_clearly():
+    if importlib.util.find_spec("tensorflow") is None or not OLD_KERAS_ON_TF:
+        pytest.skip(f"Keras {keras.__version__} with TensorFlow trains data-parallel")
+    done = run_script("distribute_step.py", "tensorflow")
+    assert done.returncode != 0
+    assert "Argument `devices` must be 1 with Keras older than 3.8 on TensorFlow" in done.stderr
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_two_devices_take_the_same_step_as_one(backend):
     if importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed in this environment")
+    if backend == "tensorflow" and OLD_KERAS_ON_TF:
+        pytest.skip(f"Keras {keras.__version__} refuses (tested above)")
     results = run_step_script(backend)
     assert [r["optimizer"] for r in results] == ["sgd", "adam"]
     for r in results:

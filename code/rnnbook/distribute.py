@@ -20,6 +20,13 @@ import keras
 from rnnbook import config, validate
 
 BACKENDS = ("jax", "tensorflow")  # those Keras can train data-parallel
+TF_DATA_PARALLEL = (3, 8)  # the first Keras whose MirroredStrategy step equals one device's
+
+
+def keras_version() -> tuple[int, int]:
+    """Keras' (major, minor) version."""
+    major, minor = keras.__version__.split(".")[:2]
+    return int(major), int(minor)
 
 # The few lines to run on a machine with several GPUs (the batch given to fit is the global one).
 SEVERAL_GPUS = """\
@@ -159,6 +166,12 @@ def data_parallel(devices: int | Sequence[str] | None = None, *,
         chosen = available_devices()[:1]
     else:
         chosen = _chosen(devices)
+    if backend == "tensorflow" and len(chosen) > 1 and keras_version() < TF_DATA_PARALLEL:
+        raise validate.error(
+            "devices", "be 1 with Keras older than 3.8 on TensorFlow", devices,
+            hint=f"Keras {keras.__version__} under a MirroredStrategy does not update the "
+                 "weights as one device would (3.6) or fails to build them (3.7); install "
+                 "keras>=3.8 to train on several devices.")
     if batch_size is not None:
         per_device_batch(batch_size, len(chosen))
     if backend == "jax":
