@@ -166,14 +166,14 @@ def data_parallel(devices: int | Sequence[str] | None = None, *,
         chosen = available_devices()[:1]
     else:
         chosen = _chosen(devices)
+    if batch_size is not None:
+        per_device_batch(batch_size, len(chosen))
     if backend == "tensorflow" and len(chosen) > 1 and keras_version() < TF_DATA_PARALLEL:
         raise validate.error(
             "devices", "be 1 with Keras older than 3.8 on TensorFlow", devices,
             hint=f"Keras {keras.__version__} under a MirroredStrategy does not update the "
                  "weights as one device would (3.6) or fails to build them (3.7); install "
                  "keras>=3.8 to train on several devices.")
-    if batch_size is not None:
-        per_device_batch(batch_size, len(chosen))
     if backend == "jax":
         previous = keras.distribution.distribution()
         keras.distribution.set_distribution(keras.distribution.DataParallel(devices=chosen))
