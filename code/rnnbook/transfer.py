@@ -38,7 +38,14 @@ from rnnbook.distribute import available_devices, data_parallel
 from rnnbook.fitting import TrainingLog, compile_char_model, fit_char_model
 from rnnbook.models import build_char_model, save_char_model
 from rnnbook.streams import StreamData, WindowStream
-from rnnbook.windows import CONTEXT, HeldOut, held_out_windows, sonnets_and_dev, sonnets_vocabulary
+from rnnbook.windows import (
+    CONTEXT,
+    SCORING_WINDOW,
+    HeldOut,
+    held_out_windows,
+    sonnets_and_dev,
+    sonnets_vocabulary,
+)
 
 
 @dataclass(frozen=True)
@@ -193,7 +200,8 @@ def fine_tune(
     held-out targets are scored once, at the end.
     """
     sonnets, dev = sonnets_and_dev(vocab, plan.seq_len)
-    zero_shot = sonnets.held_out.loss(model)  # before it has seen a sonnet
+    test = sonnets_and_dev(vocab, SCORING_WINDOW)[0].held_out  # scored as every sonnet model
+    zero_shot = test.loss(model)  # before it has seen a sonnet
     start = model.get_weights()
     compile_char_model(model, plan.finetune_rate)
     dev_losses = _fit_epochs(model, dev.x_train, dev.y_train, plan, plan.finetune_epochs,
@@ -207,10 +215,10 @@ def fine_tune(
     began = time.perf_counter()
     _fit_epochs(model, sonnets.x_train, sonnets.y_train, plan, best, None)
     seconds = time.perf_counter() - began
-    test = sonnets.held_out.loss(model)
+    nats = test.loss(model)
     return {"zero_shot_nats": zero_shot, "finetune_dev_losses": dev_losses, "finetune_epochs": best,
-            "finetune_seconds": round(seconds, 1), "best_val_loss_nats": test,
-            "best_val_loss_bits": test / math.log(2)}
+            "finetune_seconds": round(seconds, 1), "best_val_loss_nats": nats,
+            "best_val_loss_bits": nats / math.log(2)}
 
 
 def main(argv: list[str] | None = None) -> int:
