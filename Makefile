@@ -21,12 +21,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 PLAYS  := data/plays.json
 
-$(CORPUS): $(STAMP) code/rnnbook/data.py
-	$(BIN)/python -m rnnbook.data --fetch sonnets
+$(CORPUS): $(STAMP) code/rnnbook/text/corpora.py
+	$(BIN)/python -m rnnbook.text.corpora --fetch sonnets
 	@touch $(CORPUS)
 
-$(PLAYS): $(STAMP) code/rnnbook/plays.py
-	$(BIN)/python -m rnnbook.plays
+$(PLAYS): $(STAMP) code/rnnbook/text/plays.py
+	$(BIN)/python -m rnnbook.text.plays
 	@touch $(PLAYS)
 
 corpus: $(CORPUS) $(PLAYS)
@@ -86,7 +86,7 @@ lowest: $(LOWEST)/.installed
 
 # Copy the repository URL from _config.yml into every chapter's set-up cell.
 colab-cells: $(STAMP)
-	$(BIN)/python -m rnnbook.colab chapters/*.ipynb
+	$(BIN)/python -m rnnbook.book.colab chapters/*.ipynb
 
 # Drop stored outputs, except those of cells nbval compares (tag nbval-check-output).
 strip: $(STAMP)

@@ -1,7 +1,7 @@
 """LSTM or GRU? The chapter's comparison, run headless, written to a small JSON data file.
 
 Trains the vanilla RNN, GRU and LSTM at 128 units and the GRU and RNN widened to the LSTM's
-parameter count, once per seed of the profile's plan (:func:`rnnbook.comparison.plan_for`),
+parameter count, once per seed of the profile's plan (:func:`rnnbook.training.comparison.plan_for`),
 prints the tables and the speed ratios against the LSTM (time per epoch, seconds and epochs to
 a common target, measured side by side: the chapter reports its own run's seconds and checks
 none of them), and writes every run with the machine, backend, Keras version and profile
@@ -20,9 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from rnnbook import comparison, summaries
 from rnnbook.config import active_profile, describe
-from rnnbook.data import Vocabulary, load_corpus
+from rnnbook.text.corpora import Vocabulary, load_corpus
+from rnnbook.training import comparison, summaries
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=("smoke", "cpu", "gpu"),
                         help="sizes to use (default: RNNBOOK_PROFILE, else detected)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder of the data file")
-    parser.add_argument("--corpus", default="sonnets", help="a corpus name of rnnbook.data")
+    parser.add_argument("--corpus", default="sonnets", help="a corpus name of rnnbook.text.corpora")
     args = parser.parse_args(argv)
     if args.profile:
         os.environ["RNNBOOK_PROFILE"] = args.profile

@@ -3,7 +3,7 @@
     python benchmarks/generation_latency.py [--length 200] [--repeats 7] [--models NAME ...]
 
 For each saved model (default: every model under data/models/) and each strategy of
-rnnbook.sampling, it times one call that generates ``--length`` characters after a seed
+rnnbook.generation.sampling, it times one call that generates ``--length`` characters after a seed
 (the call the explorer makes on a click, given the Keras model), ``--repeats`` times,
 and prints the best and the median, with the machine and backend it ran on. Absolute times
 hold for that machine only. The target of the sampling explorer, an answer within ``--target``
@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
-from rnnbook import sampling  # first: rnnbook quiets TensorFlow's start-up logs
 from rnnbook.config import describe, hardware
+from rnnbook.generation import sampling  # first: rnnbook quiets TensorFlow's start-up logs
 from rnnbook.models import load_char_model, saved_models
 
 SEED_TEXT = "shall i compare thee to a summer's day?\n"

@@ -1,6 +1,6 @@
 """How fast the plays pretraining runs here: characters per second and seconds per epoch.
 
-Times ``--steps`` training steps of the pretraining plan's model (``rnnbook.transfer``) on
+Times ``--steps`` training steps of the pretraining plan's model (``rnnbook.training.transfer``) on
 batches streamed from the plays, after two steps of warm-up (compilation), on one device or
 data-parallel over ``--devices``; prints the figures with the machine and backend, and writes
 them to ``results/pretraining-speed-<backend>-<device>.json``. With ``--card NAME`` it also
@@ -17,10 +17,11 @@ import json
 import time
 from pathlib import Path
 
-from rnnbook import config, models, transfer
-from rnnbook.distribute import data_parallel
-from rnnbook.fitting import compile_char_model
-from rnnbook.windows import sonnets_vocabulary
+from rnnbook import config, models
+from rnnbook.text.windows import sonnets_vocabulary
+from rnnbook.training import transfer
+from rnnbook.training.distribute import data_parallel
+from rnnbook.training.fitting import compile_char_model
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -11,7 +11,8 @@ One run, one machine; it prints the machine and backend first. Two ratios:
     the tutorial's training seconds to its best / the course's training seconds to that loss.
 (b) generation: characters per second of the tutorial's loop (one ``model.predict`` over the
     re-encoded window per character) and of the course's stateful generator
-    (:func:`rnnbook.sampling.generate`, one NumPy step per character), on the same weights.
+    (:func:`rnnbook.generation.sampling.generate`, one NumPy step per character), on the same
+    weights.
 
 Usage::
 
@@ -31,11 +32,12 @@ import numpy as np
 
 from rnnbook import config  # first: it quiets TensorFlow's start-up logs
 from rnnbook.config import hardware, recipe_for
-from rnnbook.data import load_corpus, train_val_split
-from rnnbook.fitting import compile_char_model, fit_char_model
+from rnnbook.generation.sampling import generation_speed
 from rnnbook.models import build_char_model
-from rnnbook.sampling import generation_speed
-from rnnbook.tutorial_program import (
+from rnnbook.text.corpora import load_corpus, train_val_split
+from rnnbook.text.windows import prepare_char_data
+from rnnbook.training.fitting import compile_char_model, fit_char_model
+from rnnbook.training.tutorial_program import (
     fit_tutorial,
     tutorial_generate,
     tutorial_held_out,
@@ -43,7 +45,6 @@ from rnnbook.tutorial_program import (
     tutorial_prepare,
     tutorial_to_char_model,
 )
-from rnnbook.windows import prepare_char_data
 
 
 class StopAt(keras.callbacks.Callback):

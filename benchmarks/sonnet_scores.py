@@ -3,9 +3,9 @@
     python benchmarks/sonnet_scores.py [--json benchmarks/results/sonnet-scores.json]
 
 All on the same targets: the last 10% of the lower-cased sonnets, every character from position
-40 on (``rnnbook.windows.held_out_windows``), each model with its own vocabulary and committed
-weights (``rnnbook.baselines.saved_model_scores``), each baseline fitted on the first 90%
-(``rnnbook.baselines.sonnet_baselines``: unigram, Kneser-Ney orders 1 to 6, bz2, lzma). Prints
+40 on (``rnnbook.text.windows.held_out_windows``), each model with its own vocabulary and committed
+weights (``rnnbook.models.saved_model_scores``), each baseline fitted on the first 90%
+(``rnnbook.text.baselines.sonnet_baselines``: unigram, Kneser-Ney orders 1 to 6, bz2, lzma). Prints
 one table, best first, and writes the same rows as JSON. The figures do not depend on the
 machine (up to the last digit of a float); the script prints it anyway.
 """
@@ -18,9 +18,10 @@ import platform
 import time
 from pathlib import Path
 
-from rnnbook import baselines, config  # first: rnnbook quiets TensorFlow's start-up logs
+from rnnbook import config, models  # first: rnnbook quiets TensorFlow's start-up logs
 from rnnbook.config import REPO_ROOT, hardware
-from rnnbook.windows import CONTEXT
+from rnnbook.text import baselines
+from rnnbook.text.windows import CONTEXT
 
 DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "sonnet-scores.json"
 
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"(the last 10%, from position {CONTEXT} on); baselines fitted on {len(train):,}\n")
 
     start = time.perf_counter()
-    rows = baselines.sonnet_baselines() + baselines.saved_model_scores(args.models)
+    rows = baselines.sonnet_baselines() + models.saved_model_scores(args.models)
     rows.sort(key=lambda r: r["nats"])
     print(baselines.format_table(rows))
     print(f"\n{len(rows)} scores in {time.perf_counter() - start:.1f} s")

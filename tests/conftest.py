@@ -9,12 +9,12 @@ from types import ModuleType
 import keras
 import pytest
 
-from rnnbook import distribute
 from rnnbook.config import REPO_ROOT
-from rnnbook.data import Vocabulary
-from rnnbook.fitting import compile_char_model
 from rnnbook.models import build_char_model
-from rnnbook.windows import CharData, prepare_char_data
+from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.windows import CharData, prepare_char_data
+from rnnbook.training import distribute
+from rnnbook.training.fitting import compile_char_model
 
 # Two lines of sonnet 18: enough characters for a small vocabulary and short seeds.
 SONNET_LINES = "shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"

@@ -7,7 +7,8 @@ starts).
 import json
 import math
 
-from rnnbook import distribute, plays, transfer
+from rnnbook.text import plays
+from rnnbook.training import distribute, transfer
 
 SPEECH = "**HAMLET**  \nWho's there? " + "shall i compare thee to a summer's day? " * 40 + "\n"
 

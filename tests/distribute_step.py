@@ -10,9 +10,9 @@ import json
 import keras
 import numpy as np
 
-from rnnbook import distribute
-from rnnbook.fitting import compile_char_model
 from rnnbook.models import build_char_model
+from rnnbook.training import distribute
+from rnnbook.training.fitting import compile_char_model
 
 VOCAB, BATCH, TIME = 12, 8, 10
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from rnnbook.numpy_rnn import gru, lstm
-from rnnbook.numpy_rnn.activations import sigmoid, softmax
+from rnnbook.cells.numpy_rnn import gru, lstm
+from rnnbook.cells.numpy_rnn.activations import sigmoid, softmax
 
 
 def test_sigmoid_is_stable_and_exact():

@@ -1,4 +1,5 @@
-"""Tests of rnnbook.anatomy, rnnbook.lookback and rnnbook.unit_explorer (inside the LSTM).
+"""Tests of rnnbook.inside.anatomy, rnnbook.inside.lookback and rnnbook.inside.unit_explorer
+(inside the LSTM).
 
 Small untrained models (a few units) so that the tests run in seconds: the recorded states
 equal the stepper's, the truncated-context loss with unlimited context equals the full loss,
@@ -12,8 +13,9 @@ import re
 import numpy as np
 import pytest
 
-from rnnbook import anatomy, cells, lookback, models
-from rnnbook.stepper import CharStepper
+from rnnbook import cells, models
+from rnnbook.generation.stepper import CharStepper
+from rnnbook.inside import anatomy, lookback
 from tests.conftest import SONNET_LINES
 
 TEXT = SONNET_LINES * 3
@@ -236,7 +238,7 @@ def test_best_units_rows(model, ids):
 
 
 def test_unit_explorer_finds_and_shows_a_unit(model, ids):
-    from rnnbook.unit_explorer import UnitExplorer
+    from rnnbook.inside.unit_explorer import UnitExplorer
 
     rec = anatomy.record(model, ids)
     explorer = UnitExplorer({"tiny": rec}, TEXT, passage=50)

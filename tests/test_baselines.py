@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from rnnbook import baselines
-from rnnbook.baselines import KneserNey, Unigram, compressor_nats, score_nats
-from rnnbook.data import Vocabulary
 from rnnbook.models import read_card, saved_models
-from rnnbook.windows import CONTEXT, held_out_windows
+from rnnbook.text import baselines
+from rnnbook.text.baselines import KneserNey, Unigram, compressor_nats, score_nats
+from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.windows import CONTEXT, held_out_windows
 from tests.conftest import load_script
 
 TEXT = "abracadabra"

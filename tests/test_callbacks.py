@@ -9,15 +9,15 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.callbacks import (
+from rnnbook.models import build_char_model
+from rnnbook.training.callbacks import (
     Progress,
     SampleCallback,
     StopAfter,
     duration,
     restore_checkpoint,
 )
-from rnnbook.fitting import compile_char_model, fit_char_model, steps_per_epoch
-from rnnbook.models import build_char_model
+from rnnbook.training.fitting import compile_char_model, fit_char_model, steps_per_epoch
 from tests.conftest import tiny_char_model
 
 

@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook import cells, numpy_rnn
+from rnnbook import cells
+from rnnbook.cells import numpy_rnn
 
 
 def test_the_kinds_are_the_registry_s():

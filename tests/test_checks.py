@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnbook.checks import (
+from rnnbook.book.checks import (
     ClaimError,
     check,
     check_between,

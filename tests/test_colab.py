@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnbook import colab
+from rnnbook.book import colab
 from rnnbook.config import REPO_ROOT
 
 CHAPTERS = sorted((REPO_ROOT / "chapters").glob("*.ipynb"))

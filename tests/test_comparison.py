@@ -4,18 +4,18 @@
 import numpy as np
 import pytest
 
-from rnnbook import comparison
-from rnnbook.comparison import (
+from rnnbook.config import Profile
+from rnnbook.training import comparison
+from rnnbook.training.comparison import (
     ModelSpec,
     Plan,
-    RunResult,
     char_model_params,
     comparison_specs,
     load_results,
     matched_units,
     save_results,
 )
-from rnnbook.config import Profile
+from rnnbook.training.summaries import RunResult
 from tests.conftest import load_script
 
 

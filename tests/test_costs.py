@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook import costs
-from rnnbook.numpy_rnn import gru_step
-from rnnbook.numpy_rnn.lstm import lstm_gates
+from rnnbook.cells import costs
+from rnnbook.cells.numpy_rnn import gru_step
+from rnnbook.cells.numpy_rnn.lstm import lstm_gates
 
 LAYERS = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
 

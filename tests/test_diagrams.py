@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from rnnbook import diagrams  # noqa: E402
+from rnnbook.book import diagrams  # noqa: E402
 
 
 def texts(fig):

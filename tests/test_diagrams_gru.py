@@ -1,4 +1,4 @@
-"""The GRU drawing (appended to rnnbook.diagrams) carries the symbols of the GRU equations."""
+"""The GRU drawing (appended to rnnbook.book.diagrams) carries the symbols of the GRU equations."""
 
 import matplotlib
 
@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from rnnbook import diagrams  # noqa: E402
+from rnnbook.book import diagrams  # noqa: E402
 
 
 def test_gru_drawing_names_every_symbol_of_the_equations():

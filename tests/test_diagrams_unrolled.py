@@ -1,4 +1,5 @@
-"""The unrolled RNN drawing (appended to rnnbook.diagrams) names every step and both directions."""
+"""The unrolled RNN drawing (appended to rnnbook.book.diagrams) names every step and both
+directions."""
 
 import re
 
@@ -9,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from rnnbook import diagrams  # noqa: E402
+from rnnbook.book import diagrams  # noqa: E402
 
 
 def texts(fig):

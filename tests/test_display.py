@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from rnnbook.display import source
+from rnnbook.book.display import source
 
 
 def quoted(x):

@@ -1,4 +1,5 @@
-"""Tests of rnnbook.distribute: one step on two virtual CPU devices equals one step on one."""
+"""Tests of rnnbook.training.distribute: one step on two virtual CPU devices equals one step on
+one."""
 
 import ast
 import importlib.util
@@ -11,8 +12,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook import distribute
 from rnnbook.config import REPO_ROOT
+from rnnbook.training import distribute
 from tests.conftest import OLD_KERAS_ON_TF, run_script
 
 BACKENDS = ("tensorflow", "jax")

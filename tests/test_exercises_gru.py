@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from rnnbook import costs
+from rnnbook.cells import costs
+from rnnbook.cells.numpy_rnn.activations import sigmoid
 from rnnbook.exercises import core
 from rnnbook.exercises import gru as check
-from rnnbook.numpy_rnn.activations import sigmoid
 from tests.conftest import stub
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnbook import anatomy, models
+from rnnbook import models
 from rnnbook.exercises import core
 from rnnbook.exercises import inside_the_lstm as check
+from rnnbook.inside import anatomy
 from tests.conftest import SONNET_LINES, stub
 
 

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from rnnbook import comparison, summaries
-from rnnbook.costs import param_count
+from rnnbook.cells.costs import param_count
 from rnnbook.exercises import core
 from rnnbook.exercises import lstm_vs_gru as check
+from rnnbook.training import comparison, summaries
 from tests.conftest import stub
 
 
@@ -120,7 +120,7 @@ def fake_runs(seeds=(1, 2)):
     runs = []
     for seed in seeds:
         for label, kind, best in (("RNN 8", "rnn", 2.2), ("GRU 8", "gru", 2.0)):
-            runs.append(comparison.RunResult(label=label, kind=kind, units=8, seed=seed,
+            runs.append(summaries.RunResult(label=label, kind=kind, units=8, seed=seed,
                                              params=1, seconds=[1.0, 1.0],
                                              val_loss=[best + 0.2, best + 0.01 * seed]))
     return runs

@@ -4,13 +4,13 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook import baselines
-from rnnbook.data import Vocabulary
 from rnnbook.exercises import core
 from rnnbook.exercises import more_shakespeare as check
-from rnnbook.fitting import compile_char_model
 from rnnbook.models import build_char_model
-from rnnbook.windows import held_out_windows
+from rnnbook.text import baselines
+from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.windows import held_out_windows
+from rnnbook.training.fitting import compile_char_model
 from tests.conftest import QUATRAIN, stub, tiny_char_model
 
 
@@ -34,7 +34,7 @@ def test_cut_windows_reference_passes(capsys):
 def test_cut_windows_reference_is_window_streams():
     ids = np.random.default_rng(1).integers(0, 39, 5000).astype(np.uint8)
     stream = check.reference_cut_windows  # the same code as WindowStream.__getitem__, unshuffled
-    from rnnbook.streams import WindowStream
+    from rnnbook.text.streams import WindowStream
 
     windows = WindowStream(ids, seq_len=10, batch_size=4, shuffle=False)
     x, y = windows[2]

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from rnnbook import sampling
 from rnnbook.exercises import core
 from rnnbook.exercises import sampling_explorer as check
+from rnnbook.generation import sampling
 from tests.conftest import stub
 
 

@@ -4,10 +4,11 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook import models, windows
+from rnnbook import models
 from rnnbook.config import Recipe
 from rnnbook.exercises import core
 from rnnbook.exercises import shakespeare_lstm as check
+from rnnbook.text import windows
 from tests.conftest import stub
 
 TEXT = ("shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"

@@ -4,7 +4,7 @@ attempted."""
 import numpy as np
 import pytest
 
-from rnnbook import gradients
+from rnnbook.cells import gradients
 from rnnbook.exercises import vanilla_rnn as check
 from rnnbook.exercises.core import ExerciseError
 from tests.conftest import stub

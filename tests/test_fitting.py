@@ -6,10 +6,10 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.fitting import compile_char_model, fit_char_model, steps_per_epoch
 from rnnbook.models import build_char_model
-from rnnbook.streams import StreamData, WindowStream
-from rnnbook.windows import prepare_char_data
+from rnnbook.text.streams import StreamData, WindowStream
+from rnnbook.text.windows import prepare_char_data
+from rnnbook.training.fitting import compile_char_model, fit_char_model, steps_per_epoch
 from tests.conftest import QUATRAIN, tiny_char_model
 
 

@@ -2,7 +2,8 @@
 
 The chapter reports the two generation speeds it measures and never asserts their ratio (a busy
 machine must still build the book). The target lives here: on the same weights, the course's
-stateful generator (:func:`rnnbook.sampling.generate`, one NumPy step per character) writes at
+stateful generator (:func:`rnnbook.generation.sampling.generate`, one NumPy step per character)
+writes at
 least 100 times as many characters per second as the tutorial's loop (one ``model.predict``
 over the re-encoded 40-character window per character). The two are timed one after the other,
 best of several runs each, so that a busy machine slows both; on TensorFlow (the course's
@@ -18,7 +19,8 @@ import time
 import keras
 import numpy as np
 
-from rnnbook import sampling, tutorial_program
+from rnnbook.generation import sampling
+from rnnbook.training import tutorial_program
 
 TEXT = ("shall i compare thee to a summer's day?\nthou art more lovely and more temperate:\n"
         "rough winds do shake the darling buds of may,\nand summer's lease hath all too short "

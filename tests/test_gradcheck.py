@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnbook.numpy_rnn.gradcheck import check_gradients, numerical_gradient, relative_error
+from rnnbook.cells.numpy_rnn.gradcheck import check_gradients, numerical_gradient, relative_error
 
 
 def test_numerical_gradient_of_a_known_function():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnbook.gradients import (
+from rnnbook.cells.gradients import (
     clip_by_norm,
     clip_by_value,
     cosine_similarity,
@@ -13,7 +13,7 @@ from rnnbook.gradients import (
     spectral_radius,
     train_rnn_sgd,
 )
-from rnnbook.tasks import adding_problem
+from rnnbook.training.tasks import adding_problem
 
 
 @pytest.mark.parametrize("kind", ["orthogonal", "gaussian", "identity"])

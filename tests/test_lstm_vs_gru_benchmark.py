@@ -1,8 +1,8 @@
 """benchmarks/compare_cells.py prints the speed ratios the chapter only reports."""
 
 
-from rnnbook import comparison, summaries
 from rnnbook.config import REPO_ROOT
+from rnnbook.training import comparison, summaries
 from tests.conftest import load_script
 
 

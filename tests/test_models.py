@@ -8,8 +8,8 @@ import pytest
 from keras import ops
 
 from rnnbook import models
-from rnnbook.data import Vocabulary
 from rnnbook.models import build_char_model, load_char_model, save_char_model
+from rnnbook.text.corpora import Vocabulary
 
 VOCAB = Vocabulary.from_text("shall i compare thee to a summer's day?\n")
 

@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.numpy_rnn import gru_backward, gru_forward, gru_step
-from rnnbook.numpy_rnn.gradcheck import check_gradients
-from rnnbook.numpy_rnn.gru import split_weights
+from rnnbook.cells.numpy_rnn import gru_backward, gru_forward, gru_step
+from rnnbook.cells.numpy_rnn.gradcheck import check_gradients
+from rnnbook.cells.numpy_rnn.gru import split_weights
 
 FEATURES, UNITS, BATCH, STEPS = 4, 6, 3, 7
 

@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.numpy_rnn import lstm_backward, lstm_forward, lstm_step
-from rnnbook.numpy_rnn.gradcheck import check_gradients
-from rnnbook.numpy_rnn.lstm import lstm_gates, split_gates
+from rnnbook.cells.numpy_rnn import lstm_backward, lstm_forward, lstm_step
+from rnnbook.cells.numpy_rnn.gradcheck import check_gradients
+from rnnbook.cells.numpy_rnn.lstm import lstm_gates, split_gates
 
 BATCH, TIME, FEATURES, UNITS = 3, 7, 4, 5
 # Central-difference step: 1e-5 balances truncation (eps^2) against round-off (1e-16 / eps)

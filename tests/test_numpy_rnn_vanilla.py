@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.numpy_rnn import rnn_backward, rnn_forward, rnn_step
-from rnnbook.numpy_rnn.gradcheck import check_gradients
+from rnnbook.cells.numpy_rnn import rnn_backward, rnn_forward, rnn_step
+from rnnbook.cells.numpy_rnn.gradcheck import check_gradients
 
 
 def _keras_weights(features, units, seed, recurrent_scale=1.0):

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from rnnbook import plays
-from rnnbook.data import Vocabulary
+from rnnbook.text import plays
+from rnnbook.text.corpora import Vocabulary
 
 SAMPLE = """# Hamlet
 

@@ -4,7 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from rnnbook import plots  # noqa: E402  (after the backend is chosen)
+from rnnbook.book import plots  # noqa: E402  (after the backend is chosen)
 
 
 def test_plot_epochs_draws_one_line_per_curve_from_epoch_one():

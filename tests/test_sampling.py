@@ -1,4 +1,5 @@
-"""Tests of rnnbook.sampling: the samplers on probability vectors, then generation with a model."""
+"""Tests of rnnbook.generation.sampling: the samplers on probability vectors, then generation with
+a model."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 from keras import ops
 
-from rnnbook import models, sampling
-from rnnbook.sampling import distinct_ngrams, distribution, entropy, sample
+from rnnbook import models
+from rnnbook.generation import sampling
+from rnnbook.generation.sampling import distinct_ngrams, distribution, entropy, sample
 
 P = np.array([0.05, 0.1, 0.4, 0.25, 0.2])
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rnnbook import small_data
-from rnnbook.windows import SCORING_WINDOW, sonnets_and_dev, sonnets_vocabulary
+from rnnbook.text.windows import SCORING_WINDOW, sonnets_and_dev, sonnets_vocabulary
+from rnnbook.training import small_data
 
 TINY = (small_data.Candidate(units=8, layers=1, embedding_dim=4, dropout=0.1),
         small_data.Candidate(units=8, layers=1, embedding_dim=4, dropout=0.1, weight_decay=0.05))

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from rnnbook import cells
-from rnnbook.data import Vocabulary
+from rnnbook.generation.stepper import CharStepper
 from rnnbook.models import build_char_model
-from rnnbook.stepper import CharStepper
+from rnnbook.text.corpora import Vocabulary
 
 VOCAB = Vocabulary.from_text("shall i compare thee to a summer's day?\n")
 
@@ -68,7 +68,7 @@ def test_stepper_rejects_bad_ids_and_state():
 
 
 def test_weights_are_checked_and_split_once_not_per_step(monkeypatch):
-    from rnnbook.numpy_rnn import lstm
+    from rnnbook.cells.numpy_rnn import lstm
 
     stepper = CharStepper.from_model(build_char_model(len(VOCAB), "lstm", units=4, layers=2))
     calls = []

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnbook.streams import WindowStream
+from rnnbook.text.streams import WindowStream
 
 
 def test_batches_are_windows_of_the_text_shifted_by_one():

@@ -7,10 +7,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnnbook import plots
+from rnnbook.book import plots
 from rnnbook.cells import CELLS
-from rnnbook.comparison import RunResult
-from rnnbook.summaries import (
+from rnnbook.training.summaries import (
+    RunResult,
     common_target,
     format_table,
     loss_band,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnbook.config import Profile
-from rnnbook.tasks import (
+from rnnbook.training.tasks import (
     ADDING_BASELINE_MSE,
     AddingBudget,
     AddingResult,

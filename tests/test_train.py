@@ -1,4 +1,4 @@
-"""The command line: python -m rnnbook.train."""
+"""The command line: python -m rnnbook.training.train."""
 
 import math
 import subprocess
@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from rnnbook import train
 from rnnbook.config import Profile
-from rnnbook.data import Vocabulary
 from rnnbook.models import load_char_model, saved_models
+from rnnbook.text.corpora import Vocabulary
+from rnnbook.training import train
 
 TEXT = ("From fairest creatures we desire increase,\nThat thereby beauty's rose might never die,\n"
         "But as the riper should by time decease,\nHis tender heir might bear his memory:\n") * 8
@@ -63,7 +63,7 @@ def _fails_with_one_line(argv, capsys):
         train.main(argv)
     err = capsys.readouterr().err
     assert stop.value.code == 2
-    assert err.count("\n") == 1 and err.startswith("python -m rnnbook.train: error: ")
+    assert err.count("\n") == 1 and err.startswith("python -m rnnbook.training.train: error: ")
     return err
 
 
@@ -98,10 +98,10 @@ def test_a_bad_corpus_name_or_a_too_short_text_is_one_line_too(tmp_path, monkeyp
 
 def test_the_real_command_answers_a_missing_file_without_a_traceback(tmp_path):
     # The process as a user starts it: one line on stderr, exit status 2, nothing else.
-    result = subprocess.run([sys.executable, "-m", "rnnbook.train", "--text",
+    result = subprocess.run([sys.executable, "-m", "rnnbook.training.train", "--text",
                              str(tmp_path / "nothing.txt")], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"python -m rnnbook.train: error: argument --text: {tmp_path / 'nothing.txt'}: "
+        f"python -m rnnbook.training.train: error: argument --text: {tmp_path / 'nothing.txt'}: "
         "no such file (see --help)"]

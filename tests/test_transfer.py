@@ -5,9 +5,10 @@ import json
 import keras
 import pytest
 
-from rnnbook import plays, transfer
 from rnnbook.models import load_char_model, save_char_model
-from rnnbook.windows import sonnets_vocabulary
+from rnnbook.text import plays
+from rnnbook.text.windows import sonnets_vocabulary
+from rnnbook.training import transfer
 from tests.conftest import OLD_KERAS_ON_TF, run_script
 from tests.test_plays import SAMPLE
 

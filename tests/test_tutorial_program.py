@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.tutorial_program import (
+from rnnbook.training.tutorial_program import (
     TutorialSampleCallback,
     fit_tutorial,
     tutorial_generate,

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from rnnbook.data import Vocabulary
-from rnnbook.windows import CONTEXT, HeldOut, held_out_windows, prepare_char_data
+from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.windows import CONTEXT, HeldOut, held_out_windows, prepare_char_data
 
 TEXT = ("From fairest creatures we desire increase,\nThat thereby beauty's rose might never die,\n"
         "But as the riper should by time decease,\nHis tender heir might bear his memory:\n") * 8

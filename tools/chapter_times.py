@@ -5,7 +5,7 @@ Usage: python tools/chapter_times.py [PROFILE]   (run by `make book` after the b
 Reads the execution cache that Jupyter Book keeps in ``_build/.jupyter_cache`` (it stores each
 notebook's execution seconds), prints a table and merges the figures for ``PROFILE`` into
 ``benchmarks/results/chapter-times.json``, which every chapter's header reads
-(:func:`rnnbook.display.running_time`). Only chapters executed in this build are updated.
+(:func:`rnnbook.book.display.running_time`). Only chapters executed in this build are updated.
 """
 
 import datetime

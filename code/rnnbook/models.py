@@ -1,12 +1,15 @@
-"""Character-level Keras models, their NumPy twin for fast generation, and saving them.
+"""Character-level Keras models: building, checking, saving and scoring them.
 
 - :func:`build_char_model`: integer ids in, next-character probabilities at every position out
   (an LSTM, GRU or simple RNN layer between a one-hot or embedding input and a softmax).
 - :func:`model_config`: the arguments that rebuild a model's architecture (what
-  :class:`rnnbook.stepper.CharStepper`, the model replayed in NumPy, reads from it).
+  :class:`rnnbook.generation.stepper.CharStepper`, the model replayed in NumPy, reads from it).
 - :func:`save_char_model` / :func:`load_char_model` / :func:`saved_models`: weights
   (``<name>.weights.h5``) plus a small JSON card (vocabulary, configuration, validation loss,
-  hardware, backend) under ``data/models/``.
+  hardware, backend) under ``data/models/``; :func:`saved_model_scores` scores them on the
+  sonnets' held-out targets.
+
+Their NumPy twin for fast generation is :class:`rnnbook.generation.stepper.CharStepper`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +25,10 @@ import keras
 
 from rnnbook import config, validate
 from rnnbook.cells import KINDS, cell, kind_of_layer
-from rnnbook.data import Vocabulary
 from rnnbook.metrics import nats_to_bits
+from rnnbook.text import baselines
+from rnnbook.text.corpora import Vocabulary, load_corpus
+from rnnbook.text.windows import SCORING_WINDOW, prepare_char_data
 
 
 @keras.saving.register_keras_serializable(package="rnnbook")
@@ -353,3 +358,19 @@ def card_summary(card: Mapping[str, Any]) -> str:
                      f"{nats_to_bits(card['best_val_loss_nats']):.3f} bits/char")
     parts.append(f"Keras {card['keras_version']} on {card['backend']}, {card['hardware']}")
     return f"{card['name']}: " + "; ".join(parts)
+
+
+def saved_model_scores(names: Iterable[str] | None = None, text: str | None = None,
+                       seq_len: int = SCORING_WINDOW) -> list[dict]:
+    """Held-out nats of saved models (default: all) on the sonnets' targets: rows of
+    :func:`rnnbook.text.baselines.format_table`.
+
+    Each model is scored with its own vocabulary by :meth:`rnnbook.text.windows.HeldOut.loss`.
+    """
+    text = load_corpus("sonnets") if text is None else text
+    out = []
+    for name in saved_models() if names is None else names:
+        model, vocab, card = load_char_model(name)
+        held = prepare_char_data(text, seq_len=seq_len, vocab=vocab).held_out
+        out.append(baselines.row(name, f"model: {card['kind']}({card['units']})", held.loss(model)))
+    return out

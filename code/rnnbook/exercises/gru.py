@@ -9,7 +9,7 @@ In the notebook::
     check.perfect_memory(memory_weights)  # implement: a GRU that copies its state for 50 steps
 
 Each checker runs the learner's answer against the course's reference
-(:mod:`rnnbook.numpy_rnn.gru`, :func:`rnnbook.costs.param_count`) and, where the answer
+(:mod:`rnnbook.cells.numpy_rnn.gru`, :func:`rnnbook.cells.costs.param_count`) and, where the answer
 differs, names the typical mistake that gives that very answer.
 """
 
@@ -20,11 +20,11 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from rnnbook import costs
+from rnnbook.cells import costs
+from rnnbook.cells.numpy_rnn.activations import sigmoid
+from rnnbook.cells.numpy_rnn.gru import gru_forward, split_weights
+from rnnbook.cells.numpy_rnn.gru import gru_step as course_gru_step
 from rnnbook.exercises import core
-from rnnbook.numpy_rnn.activations import sigmoid
-from rnnbook.numpy_rnn.gru import gru_forward, split_weights
-from rnnbook.numpy_rnn.gru import gru_step as course_gru_step
 
 STEP = "gru_step"
 RATIO = "gru_lstm_ratio"

@@ -8,8 +8,8 @@ In a notebook::
     check.saturation(my_saturation)              # implement: saturated fractions of a gate
     check.context_gain(predict_least_gain, models, ids)   # predict, then measure
 
-The references are the package's own :func:`rnnbook.anatomy.correlations`,
-:func:`rnnbook.anatomy.saturation` and :func:`rnnbook.lookback.context_loss`.
+The references are the package's own :func:`rnnbook.inside.anatomy.correlations`,
+:func:`rnnbook.inside.anatomy.saturation` and :func:`rnnbook.inside.lookback.context_loss`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from rnnbook import anatomy, lookback
 from rnnbook.exercises import core
+from rnnbook.inside import anatomy, lookback
 
 EX_CORRELATIONS = "Correlating every unit with a feature"
 EX_SATURATION = "How often is a gate saturated?"
@@ -81,7 +81,7 @@ def correlations(fn) -> bool:
                     "as 0 (e.g. np.divide(cov, norm, out=np.zeros_like(cov), where=norm > 0))")
         core.compare(EX_CORRELATIONS, "r", got, anatomy.correlations(acts, feature), atol=1e-6,
                      axes=("unit",), case=name, mistakes=_correlation_mistakes(acts, feature))
-    return core.passed(EX_CORRELATIONS, "matches rnnbook.anatomy.correlations on two random "
+    return core.passed(EX_CORRELATIONS, "matches rnnbook.inside.anatomy.correlations on two random "
                        "cases, including a unit that never changes (r = 0).")
 
 
@@ -125,8 +125,8 @@ def saturation(fn) -> bool:
                              "a value exactly on the threshold counted as saturated: 'below "
                              "low' is gate < low, 'above high' is gate > high": bound,
                          })
-    return core.passed(EX_SATURATION, "matches rnnbook.anatomy.saturation on a gate with values "
-                       "exactly on the thresholds, for two pairs of thresholds.")
+    return core.passed(EX_SATURATION, "matches rnnbook.inside.anatomy.saturation on a gate with "
+                       "values exactly on the thresholds, for two pairs of thresholds.")
 
 
 # ---------------------------------------------------------------- predict, then measure

@@ -9,7 +9,7 @@ In the notebook::
     check.forget_bias_experiment(kept_per_step)  # experiment: forget-gate bias 0, 1, 2
 
 Each checker runs the learner's answer against the course's reference
-(:mod:`rnnbook.numpy_rnn.lstm`, :func:`rnnbook.costs.param_count`) and, where the answer
+(:mod:`rnnbook.cells.numpy_rnn.lstm`, :func:`rnnbook.cells.costs.param_count`) and, where the answer
 differs, names the typical mistake that gives that very answer.
 """
 
@@ -20,10 +20,12 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from rnnbook import costs, gradients, memory, tasks
+from rnnbook.cells import costs, gradients
+from rnnbook.cells.numpy_rnn.activations import sigmoid
+from rnnbook.cells.numpy_rnn.lstm import lstm_gates
 from rnnbook.exercises import core
-from rnnbook.numpy_rnn.activations import sigmoid
-from rnnbook.numpy_rnn.lstm import lstm_gates
+from rnnbook.inside import forget_gates
+from rnnbook.training import tasks
 
 STEP = "lstm_step"
 PARAMS = "lstm_param_count"
@@ -60,7 +62,7 @@ STEP_MISTAKES = {
 
 
 def reference_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
-    """The course's LSTM step (:func:`rnnbook.numpy_rnn.lstm.lstm_gates`): ``(h_t, c_t)``."""
+    """The course's LSTM step (:func:`rnnbook.cells.numpy_rnn.lstm.lstm_gates`): ``(h_t, c_t)``."""
     step = lstm_gates(np.asarray(x_t, float), np.asarray(h_prev, float),
                       np.asarray(c_prev, float), [kernel, recurrent_kernel, bias])
     return step["h"], step["c"]
@@ -198,7 +200,7 @@ def measure_kept_per_step(forget_bias: float, *, length: int = 100, units: int =
     geometric mean factor of ``||dL/dc_t||`` per step between distances ``near`` and ``far``.
     """
     keras.utils.set_random_seed(seed)
-    weights = memory.recurrent_weights(tasks.build_adding_model("lstm", length, units))
+    weights = forget_gates.recurrent_weights(tasks.build_adding_model("lstm", length, units))
     weights[2][units:2 * units] = forget_bias  # the forget block: Keras's order i, f, c~, o
     x, _ = tasks.adding_problem(32, length, np.random.default_rng(seed))
     norms = gradients.gradient_norms("lstm", x.astype(np.float64), weights, state="c")

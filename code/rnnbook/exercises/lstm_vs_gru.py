@@ -8,9 +8,10 @@ In a notebook::
     check.gap_verdict(gap_verdict)              # implement: a gap against the seed spread
     check.seed_experiment(run_experiment, gap_verdict)   # experiment: two cells, two seeds
 
-The references are the package's own :func:`rnnbook.comparison.char_model_params`,
-:func:`~rnnbook.comparison.matched_units`, :func:`~rnnbook.summaries.time_to_loss` and
-:func:`~rnnbook.summaries.quality_gap`.
+The references are the package's own :func:`rnnbook.training.comparison.char_model_params`,
+:func:`~rnnbook.training.comparison.matched_units`,
+:func:`~rnnbook.training.summaries.time_to_loss` and
+:func:`~rnnbook.training.summaries.quality_gap`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import math
 
 import numpy as np
 
-from rnnbook import comparison, summaries
-from rnnbook.costs import param_count
+from rnnbook.cells.costs import param_count
 from rnnbook.exercises import core
+from rnnbook.training import comparison, summaries
 
 VOCAB_SIZE = 39  # characters of the lower-cased sonnets: the course's vocabulary
 RAW_VOCAB_SIZE = 62  # characters of the sonnets before lower-casing
@@ -198,7 +199,7 @@ def time_to_target(fn) -> bool:
     """Check ``fn(val_loss, seconds, target)``: training seconds until the validation loss first
     reaches ``target``, interpolated along a straight line within the epoch that crosses it, and
     ``nan`` for a curve that never gets there (reference:
-    :func:`rnnbook.summaries.time_to_loss`)."""
+    :func:`rnnbook.training.summaries.time_to_loss`)."""
     mistakes = {
         "you return the end of the epoch that crosses the target; interpolate between the two "
         "epochs around the crossing": _no_interpolation,
@@ -251,8 +252,8 @@ def reference_verdict(a: summaries.Summary, b: summaries.Summary) -> str:
     return a.label if gap.difference > 0 else b.label
 
 
-def _runs(label: str, bests: list[float]) -> list[comparison.RunResult]:
-    return [comparison.RunResult(label=label, kind="gru", units=8, seed=seed, params=1,
+def _runs(label: str, bests: list[float]) -> list[summaries.RunResult]:
+    return [summaries.RunResult(label=label, kind="gru", units=8, seed=seed, params=1,
                                  seconds=[1.0, 1.0], val_loss=[best + 0.3, best])
             for seed, best in enumerate(bests, start=1)]
 
@@ -273,7 +274,7 @@ VERDICT_CASES = [
 
 @core.checker(EX_VERDICT)
 def gap_verdict(fn) -> bool:
-    """Check ``fn(a, b)`` on two :class:`rnnbook.summaries.Summary`: the label of the model
+    """Check ``fn(a, b)`` on two :class:`rnnbook.training.summaries.Summary`: the label of the model
     whose every seed beat the other's, or ``"no real gap"``."""
     a, b = _summaries(*VERDICT_CASES[0][1:])
     core.call(fn, a, b)
@@ -304,7 +305,8 @@ def gap_verdict(fn) -> bool:
 @core.checker(EX_EXPERIMENT)
 def seed_experiment(run, fn) -> bool:
     """Run the learner's experiment ``run()`` (runs of two models, two or more seeds each, as
-    :func:`rnnbook.comparison.run_comparison` returns them) and check the verdict ``fn(a, b)``
+    :func:`rnnbook.training.comparison.run_comparison` returns them) and check the verdict ``fn(a,
+    b)``
     on its summaries. Checked: that it ran as asked, not which cell wins."""
     runs = core.call(run)
     groups = summaries.group_runs(runs)

@@ -9,8 +9,9 @@ In a notebook::
     check.frozen_experiment(fine_tune_dev, pretrained, dev)   # experiment: a frozen first layer
 
 The references are the package's own: the windows of
-:meth:`rnnbook.streams.WindowStream.__getitem__`, :func:`rnnbook.baselines.compressor_nats`
-and :meth:`rnnbook.windows.HeldOut.loss`.
+:meth:`rnnbook.text.streams.WindowStream.__getitem__`,
+:func:`rnnbook.text.baselines.compressor_nats`
+and :meth:`rnnbook.text.windows.HeldOut.loss`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ import keras
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.baselines import COMPRESSORS, compressor_nats
-from rnnbook.data import Vocabulary
 from rnnbook.exercises import core
 from rnnbook.metrics import LN2
-from rnnbook.streams import cut_windows as reference_cut_windows
-from rnnbook.windows import CharData, HeldOut, sonnets_and_dev
+from rnnbook.text.baselines import COMPRESSORS, compressor_nats
+from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.streams import cut_windows as reference_cut_windows
+from rnnbook.text.windows import CharData, HeldOut, sonnets_and_dev
 
 EX_WINDOWS = "Windows cut on the fly"
 EX_COMPRESSOR = "A compressor's score"
@@ -176,7 +177,8 @@ def _compressor_cases() -> list[tuple[str, str, int, str, str]]:
 def compressor_score(fn: Callable) -> bool:
     """Check ``fn(train_text, held_text, first_target, compress)``: nats per target character
     that ``compress`` adds for ``held_text[first_target:]`` after the training text and the
-    held-out characters before the targets (reference: :func:`rnnbook.baselines.compressor_nats`
+    held-out characters before the targets (reference:
+    :func:`rnnbook.text.baselines.compressor_nats`
     with ``drops=1``, the whole training text only)."""
     for train, held, first, method, case in _compressor_cases():
         compress = COMPRESSORS[method]
@@ -266,7 +268,8 @@ def forgetting(before, after, pretrained: keras.Model, tuned: keras.Model, held_
 
 
 def sonnets_dev(vocab: Vocabulary, seq_len: int = 100) -> CharData:
-    """The split :func:`rnnbook.transfer.fine_tune` chooses its epochs on: windows of the first
+    """The split :func:`rnnbook.training.transfer.fine_tune` chooses its epochs on: windows of the
+    first
     90% of the sonnets' training text, and its last 10% as held-out targets (the sonnets'
     held-out targets untouched)."""
     return sonnets_and_dev(vocab, seq_len)[1]

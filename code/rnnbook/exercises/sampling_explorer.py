@@ -9,9 +9,9 @@ In a notebook::
     check.entropy_limits(predict_entropies)     # predict, then measure: T -> 0 and large T
     check.repetition(repeating_temperature, model, vocab)   # experiment: a sampler that loops
 
-The references are the package's own :func:`rnnbook.sampling.keep_top_k`,
-:func:`~rnnbook.sampling.keep_top_p`, :func:`~rnnbook.sampling.entropy` and
-:func:`~rnnbook.sampling.distinct_ngrams`.
+The references are the package's own :func:`rnnbook.generation.sampling.keep_top_k`,
+:func:`~rnnbook.generation.sampling.keep_top_p`, :func:`~rnnbook.generation.sampling.entropy` and
+:func:`~rnnbook.generation.sampling.distinct_ngrams`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
-from rnnbook import sampling
 from rnnbook.exercises import core
+from rnnbook.generation import sampling
 
 EX_TOP_K = "Top-k filtering"
 EX_TOP_P = "Nucleus (top-p) filtering"

@@ -18,11 +18,12 @@ from functools import lru_cache
 import keras
 import numpy as np
 
-from rnnbook import fitting, sampling
+from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.config import Recipe
 from rnnbook.exercises import core
+from rnnbook.generation import sampling
 from rnnbook.models import build_char_model, load_char_model
-from rnnbook.numpy_rnn.activations import softmax
+from rnnbook.training import fitting
 
 # ---------------------------------------------------------------- temperature from logits
 

@@ -7,7 +7,8 @@ In a notebook::
     check.codec(sorted_chars, encode, decode)
     check.window_count(n_windows)
 
-Each checker compares the learner's function with :mod:`rnnbook.data` (the course's reference)
+Each checker compares the learner's function with :mod:`rnnbook.text.corpora` (the course's
+reference)
 on several cases, and names the typical mistake when the answer matches one.
 """
 
@@ -17,8 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnbook import data
 from rnnbook.exercises import core
+from rnnbook.text import corpora
 
 # ---------------------------------------------------------------- one-hot windows
 
@@ -31,8 +32,8 @@ WINDOW_CASES = ((30, 5, 1, 7), (47, 6, 3, 11), (40, 4, 7, 5))
 def reference_one_hot_windows(ids: np.ndarray, seq_len: int, step: int,
                               depth: int) -> tuple[np.ndarray, np.ndarray]:
     """The tutorial's windows, one-hot: x (windows, seq_len, depth), y (windows, depth), bool."""
-    x, y = data.next_char_windows(ids, seq_len=seq_len, step=step)
-    return data.one_hot(x, depth), data.one_hot(y, depth)
+    x, y = corpora.next_char_windows(ids, seq_len=seq_len, step=step)
+    return corpora.one_hot(x, depth), corpora.one_hot(y, depth)
 
 
 def _window_mistakes(ids: np.ndarray, seq_len: int, step: int, depth: int) -> dict:
@@ -84,8 +85,8 @@ def one_hot_windows(fn: Callable) -> bool:
                                           ("y", got[1], y_ref, ("window", "char"))):
             core.compare(WINDOWS, name, np.asarray(got_part, dtype=float), ref, atol=0.5,
                          axes=axes, mistakes=mistakes[name], case=case)
-    return core.passed(WINDOWS, f"x and y match rnnbook.data's windows on {len(WINDOW_CASES)} "
-                       "cases (strides 1, 3 and 7).")
+    return core.passed(WINDOWS, "x and y match rnnbook.text.corpora's windows on "
+                       f"{len(WINDOW_CASES)} cases (strides 1, 3 and 7).")
 
 
 # ---------------------------------------------------------------- encode and decode
@@ -99,7 +100,7 @@ CODEC_TEXTS = ("to be or not to be", "shall i compare thee to a summer's day?\nt
 def codec(sorted_chars: Callable, encode: Callable, decode: Callable) -> bool:
     """Check ``sorted_chars(text)``, ``encode(text, chars)`` and ``decode(ids, chars)``."""
     for text in CODEC_TEXTS:
-        vocab = data.Vocabulary.from_text(text)
+        vocab = corpora.Vocabulary.from_text(text)
         chars = core.call(sorted_chars, text)
         chars = list(chars)
         case = f"text {text[:24]!r}"
@@ -149,10 +150,10 @@ def reference_window_count(n: int, seq_len: int, step: int) -> int:
 
 @core.checker(COUNT)
 def window_count(fn: Callable) -> bool:
-    """Check ``fn(n, seq_len, step)`` against the windows rnnbook.data actually builds."""
+    """Check ``fn(n, seq_len, step)`` against the windows rnnbook.text.corpora actually builds."""
     for n, seq_len, step in COUNT_CASES:
         got = core.call(fn, n, seq_len, step)
-        measured = len(data.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
+        measured = len(corpora.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
         if got == measured:
             continue
         case = f"n={n:,}, seq_len={seq_len}, step={step}"
@@ -167,6 +168,6 @@ def window_count(fn: Callable) -> bool:
         )
         hint = next((h for value, h in hints if value == got), "")
         core.expect(COUNT, False, f"your formula gives {got} windows for {case}; "
-                    f"rnnbook.data.next_char_windows builds {measured:,}", hint)
+                    f"rnnbook.text.corpora.next_char_windows builds {measured:,}", hint)
     return core.passed(COUNT, f"your formula matches the windows built for {len(COUNT_CASES)} "
                        "(n, seq_len, step) cases.")

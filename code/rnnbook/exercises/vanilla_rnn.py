@@ -1,11 +1,12 @@
 """Checkers for the exercises of the chapter on vanilla RNNs (``chapters/vanilla_rnn.ipynb``).
 
 - :func:`rnn_step_backward`: the backward pass of one tanh step, against
-  :func:`rnnbook.numpy_rnn.rnn_backward` run on a sequence of one step.
+  :func:`rnnbook.cells.numpy_rnn.rnn_backward` run on a sequence of one step.
 - :func:`tenfold`: predict, then measure, after how many steps back a tanh RNN with spectral
   radius 0.8 has lost 10x of its gradient; the measurement is compared with the checker's own,
-  made with :func:`rnnbook.gradients.gradient_norms` on the chapter's set-up.
-- :func:`clip_global_norm`: global-norm clipping, against :func:`rnnbook.gradients.clip_by_norm`.
+  made with :func:`rnnbook.cells.gradients.gradient_norms` on the chapter's set-up.
+- :func:`clip_global_norm`: global-norm clipping, against
+  :func:`rnnbook.cells.gradients.clip_by_norm`.
 - :func:`irnn_scales`: the experiment with an IRNN whose identity is scaled by c: how much
   gradient is left after 99 steps, against the checker's own measurement.
 
@@ -19,9 +20,10 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from rnnbook import gradients, tasks
+from rnnbook.cells import gradients
+from rnnbook.cells.numpy_rnn import rnn_backward
 from rnnbook.exercises import core
-from rnnbook.numpy_rnn import rnn_backward
+from rnnbook.training import tasks
 
 UNITS, STEPS = 32, 100  # the chapter's probe: 32 units, 100 steps of the adding problem
 TENFOLD_RADIUS = 0.8
@@ -120,7 +122,7 @@ def probe(seed: int) -> tuple[np.ndarray, np.ndarray, np.random.Generator]:
 def steps_to_tenfold(norms: np.ndarray) -> int | None:
     """Steps back from the last step until the gradient norm is below 1/10 of where it started.
 
-    ``norms`` is what :func:`rnnbook.gradients.gradient_norms` returns (entry ``T - 1`` is the
+    ``norms`` is what :func:`rnnbook.cells.gradients.gradient_norms` returns (entry ``T - 1`` is the
     last step); None if it never gets there.
     """
     back = np.asarray(norms)[::-1]

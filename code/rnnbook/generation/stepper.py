@@ -1,0 +1,157 @@
+"""A character model replayed in NumPy, one character at a time: the fast stateful generator.
+
+:class:`CharStepper` copies the weights of a :func:`rnnbook.models.build_char_model` model and
+steps through text with the course's own cells (:mod:`rnnbook.cells.numpy_rnn`, looked up in
+:mod:`rnnbook.cells`), carrying the recurrent state between calls. Generating a character costs
+a few small matrix products instead of a whole ``model.predict`` call.
+
+The weights are copied, checked and cut into per-gate blocks once, when the stepper is built;
+a step only checks its ids and state. A stepper is a snapshot: after the model's weights
+change (more training), build a new one (:meth:`CharStepper.from_model`).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from rnnbook import validate
+from rnnbook.cells import cell
+from rnnbook.cells.numpy_rnn.activations import softmax
+from rnnbook.models import model_config, recurrent_layers
+
+
+class CharStepper:
+    """A NumPy replica of a :func:`build_char_model` model that reads one character per step.
+
+    It carries the recurrent state (``h``, and ``c`` for an LSTM) between calls, so generating
+    ``n`` characters costs ``n`` steps of a few small matrix products, with no Keras call: the
+    "fast stateful generator". The cells are the course's own
+    (:func:`~rnnbook.cells.numpy_rnn.lstm_step`, :func:`~rnnbook.cells.numpy_rnn.gru_step`,
+    :func:`~rnnbook.cells.numpy_rnn.rnn_step`), fed the weights the Keras layers hold, checked and
+    split once here.
+
+    The state is a tuple with one array per recurrent layer (LSTM: two, ``h`` then ``c``),
+    each of shape (batch, units).
+
+    Example::
+
+        stepper = CharStepper.from_model(model)
+        probs, state = stepper.feed(vocab.encode("shall i compare thee")[None], None)
+        probs, state = stepper.step(np.array([next_id]), state)
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        input_table: np.ndarray,
+        cells: list[list[np.ndarray]],
+        dense: tuple[np.ndarray, np.ndarray],
+        one_hot: bool,
+        dtype: type = np.float32,
+    ) -> None:
+        self.cell = cell(kind)
+        self.kind = kind
+        self.dtype = np.dtype(dtype)
+        self.one_hot = one_hot
+        # One-hot input: the identity, so x_t is a one-hot row; embedding: the embedding matrix.
+        self.input_table = np.asarray(input_table, self.dtype)
+        self.cells = [[np.asarray(w, self.dtype) for w in ws] for ws in cells]
+        # Checked and cut into per-gate blocks once, here, not at every step.
+        self.weights = [self.cell.prepare(ws) for ws in self.cells]
+        self.dense_kernel, self.dense_bias = (np.asarray(w, self.dtype) for w in dense)
+        self.units = [ws[1].shape[0] for ws in self.cells]
+
+    @classmethod
+    def from_model(cls, model: keras.Model, dtype: type = np.float32) -> CharStepper:
+        """Copy the weights of a :func:`build_char_model` model (any backend).
+
+        Raises:
+            ValueError: ``model`` is not shaped like a :func:`build_char_model` model.
+        """
+        cfg = model_config(model)
+        vocab_size = cfg["vocab_size"]
+        if cfg["embedding_dim"] is None:
+            table = np.eye(vocab_size)
+        else:
+            table = model.get_layer("embedding").get_weights()[0]
+        cells = [layer.get_weights() for layer in recurrent_layers(model)]
+        dense = tuple(model.layers[-1].get_weights())
+        return cls(cfg["kind"], table, cells, dense, cfg["embedding_dim"] is None, dtype)
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of characters (the width of the probabilities)."""
+        return int(self.dense_bias.shape[0])
+
+    def initial_state(self, batch_size: int = 1) -> tuple[np.ndarray, ...]:
+        """Zero state (Keras' default initial state): a tuple of (batch, units) arrays."""
+        batch_size = validate.positive_int("batch_size", batch_size)
+        return tuple(
+            np.zeros((batch_size, units), self.dtype)
+            for units in self.units for _ in range(self.cell.state_size)
+        )
+
+    def step(
+        self, ids: np.ndarray, state: tuple[np.ndarray, ...] | None = None
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Read one character per sequence.
+
+        Args:
+            ids: (batch,) integer ids.
+            state: the state returned by the previous call, or ``None`` for the zero state.
+
+        Returns:
+            ``(probs, new_state)``: probs (batch, vocab_size) of the next character.
+        """
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise validate.error("ids", "be a 1-D integer array (batch,)",
+                                 received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise validate.error("ids", f"lie in [0, {self.vocab_size})",
+                                 received=f"ids from {ids.min()} to {ids.max()}")
+        state = self._check_state(state, len(ids))
+        x = self.input_table[ids]  # (batch, features): a one-hot row or an embedding
+        new_state: list[np.ndarray] = []
+        size = self.cell.state_size
+        for layer, weights in enumerate(self.weights):
+            # the course's cell (lstm_step, gru_step or rnn_step) on this layer's state
+            layer_state = self.cell.step(x, state[size * layer:size * (layer + 1)], weights)
+            new_state += layer_state
+            x = layer_state[0]  # h feeds the next layer
+        probs = softmax(x @ self.dense_kernel + self.dense_bias)
+        return probs, tuple(new_state)
+
+    def feed(
+        self, ids: np.ndarray, state: tuple[np.ndarray, ...] | None = None
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Read a whole prefix, step by step (to prime the state with a seed text).
+
+        Args:
+            ids: (batch, time) integer ids, time >= 1.
+            state: the state to start from, or ``None`` for the zero state.
+
+        Returns:
+            ``(probs, state)``: probs (batch, vocab_size) after the last character.
+        """
+        ids = np.asarray(ids)
+        if ids.ndim != 2 or ids.shape[1] < 1:
+            raise validate.shape("ids", ids, "be (batch, time) with time >= 1")
+        probs = None
+        for t in range(ids.shape[1]):
+            probs, state = self.step(ids[:, t], state)
+        return probs, state
+
+    def _check_state(self, state, batch: int) -> tuple[np.ndarray, ...]:
+        if state is None:
+            return self.initial_state(batch)
+        expected = [(batch, units) for units in self.units for _ in range(self.cell.state_size)]
+        if len(state) != len(expected) or any(
+            np.shape(s) != e for s, e in zip(state, expected, strict=False)
+        ):
+            raise validate.error(
+                "state", f"be {len(expected)} arrays of shape {expected[0]} (from "
+                f"initial_state({batch}) or a previous step)",
+                received=f"shapes {[np.shape(s) for s in state]}")
+        return tuple(np.asarray(s, self.dtype) for s in state)
