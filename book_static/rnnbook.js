@@ -41,28 +41,36 @@
   // Arrays: the exported weights (web_export.encode_array: base64 of little-endian float32).
 
   function decodeArray(record) {
-    const bytes = root.atob ? root.atob(record.data) : base64ToBinary(record.data);
-    const view = new DataView(new ArrayBuffer(bytes.length));
-    for (let k = 0; k < bytes.length; k++) view.setUint8(k, bytes.charCodeAt(k));
+    const bytes = base64Bytes(record.data);
+    const view = new DataView(bytes.buffer);
     const data = new Float32Array(bytes.length / 4);
     for (let k = 0; k < data.length; k++) data[k] = view.getFloat32(4 * k, true);  // little-endian
     return { shape: record.shape, data: data };
   }
 
-  // Engines without atob (an embedded one): the same decoding, written out.
-  function base64ToBinary(text) {
+  // The bytes of a base64 text (atob in a page; written out for an engine without it).
+  function base64Bytes(text) {
+    if (typeof root.atob === "function") {
+      const binary = root.atob(text);
+      const bytes = new Uint8Array(binary.length);
+      for (let k = 0; k < binary.length; k++) bytes[k] = binary.charCodeAt(k);
+      return bytes;
+    }
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const lookup = new Int16Array(128).fill(-1);
+    for (let k = 0; k < 64; k++) lookup[alphabet.charCodeAt(k)] = k;
     const clean = text.replace(/=+$/, "");
-    let out = "", buffer = 0, bits = 0;
+    const bytes = new Uint8Array(Math.floor(clean.length * 3 / 4));
+    let buffer = 0, bits = 0, n = 0;
     for (let k = 0; k < clean.length; k++) {
-      buffer = (buffer << 6) | alphabet.indexOf(clean[k]);
+      buffer = ((buffer << 6) | lookup[clean.charCodeAt(k)]) & 0xffffff;
       bits += 6;
       if (bits >= 8) {
         bits -= 8;
-        out += String.fromCharCode((buffer >> bits) & 0xff);
+        bytes[n++] = (buffer >> bits) & 0xff;
       }
     }
-    return out;
+    return bytes;
   }
 
   // out += x @ W, for x of length n and W (n, m) row-major (Keras's kernel layout).
