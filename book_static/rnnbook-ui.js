@@ -79,8 +79,9 @@
     return node;
   }
 
-  function labelled(text, control, valueNode) {
-    const row = el("label", { class: "rnnbook-control", style: "display:inline-flex;align-items:center;gap:6px;margin:3px 12px 3px 0" },
+  function labelled(text, control, valueNode, wide) {
+    const display = wide ? "display:flex;width:98%" : "display:inline-flex";
+    const row = el("label", { class: "rnnbook-control", style: `${display};align-items:center;gap:6px;margin:3px 12px 3px 0` },
       [el("span", { text: text, style: "min-width:5.5em" }), control]);
     if (valueNode) row.append(valueNode);
     return row;
@@ -145,7 +146,7 @@
     if (!entries.length) return;
     const seedText = box.getAttribute("data-seed") || "shall i compare thee to a summer's day?\n";
     const model = modelSelect("rnnbook-model", box.getAttribute("data-model") || entries[0].name);
-    const seed = el("textarea", { class: "rnnbook-seed", rows: 2, style: "width:98%;font-family:monospace" });
+    const seed = el("textarea", { class: "rnnbook-seed", rows: 2, style: "flex:1;font-family:monospace" });
     seed.value = seedText;
     const strategy = el("span", { class: "rnnbook-strategy", role: "radiogroup" });
     let chosen = "ancestral";
@@ -170,7 +171,7 @@
 
     const controls = el("div", { style: "flex:3 1 0%;min-width:280px" }, [
       el("div", {}, [labelled("Model", model)]),
-      el("div", {}, [labelled("Seed text", seed)]),
+      el("div", {}, [labelled("Seed text", seed, null, true)]),
       el("div", {}, [labelled("Strategy", strategy)]),
       el("div", {}, [labelled("Length", length.input, length.shown), labelled("Temperature", temperature.input, temperature.shown)]),
       el("div", {}, [labelled("k", topK.input, topK.shown), labelled("p", topP.input, topP.shown), labelled("Beam width", beamWidth.input, beamWidth.shown)]),
@@ -281,7 +282,7 @@
   function colouring(box) {
     const entries = indexEntries();
     if (!entries.length) return;
-    const text = el("textarea", { class: "rnnbook-colour-text", rows: 4, style: "width:98%;font-family:monospace" });
+    const text = el("textarea", { class: "rnnbook-colour-text", rows: 4, style: "flex:1;font-family:monospace" });
     text.value = box.getAttribute("data-text") || "shall i compare thee to a summer's day?\n";
     const model = modelSelect("rnnbook-colour-model", box.getAttribute("data-model") || entries[0].name);
     const layer = el("select", { class: "rnnbook-colour-layer" });
@@ -291,7 +292,7 @@
     const caption = el("div", { class: "rnnbook-colour-caption", style: "font-family:sans-serif;font-size:90%;margin:4px 0" });
     const body = el("div", { class: "rnnbook-coloured", style: "font-family:monospace;white-space:pre-wrap;line-height:1.45;color:#000;background:#fff;padding:4px;border:1px solid #ddd" });
     box.replaceChildren(
-      el("div", {}, [labelled("Text", text)]),
+      el("div", {}, [labelled("Text", text, null, true)]),
       el("div", {}, [labelled("Model", model), labelled("Layer", layer), labelled("Array", array),
                      labelled("Unit", unit), unitSlider]),
       caption, body);
@@ -310,7 +311,7 @@
         if (model.value !== name) return;
         stepper = s;
         const layers = s.units.map((_, k) => String(k));
-        options(layer, layers, layers.map(k => `${k + 1} of ${layers.length}`), String(wanted.layer));
+        options(layer, layers, layers.map(k => `${Number(k) + 1} of ${layers.length}`), String(wanted.layer));
         options(array, s.cell.arrays, s.cell.arrays.map(a => `${a} (${GATE_NAMES[a]})`), wanted.array);
         const units = s.units[Number(layer.value)];
         unit.max = unitSlider.max = units - 1;
