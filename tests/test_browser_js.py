@@ -279,3 +279,19 @@ def test_model_record_checks_the_head():
         web_export.model_record("x", "rnn", ["a", "b"], None, [], [np.zeros((3, 3))])
     with pytest.raises(ValueError, match="kind"):
         web_export.model_record("x", "cnn", ["a"], None, [], [])
+
+
+def test_page_snippets_load_the_static_scripts():
+    from rnnbook.browser import SCRIPTS, colouring_html, explorer_html
+
+    page = explorer_html('a "seed" <b>', model="sonnets_lstm128", length=50)
+    assert 'data-rnnbook="explorer"' in page and 'data-length="50"' in page
+    assert 'data-seed="a &quot;seed&quot; &lt;b&gt;"' in page  # escaped, never markup
+    for name in SCRIPTS:
+        assert f'<script src="../_static/{name}"></script>' in page
+        assert (ROOT / "book_static" / name).exists() or name.startswith("rnnbook-models/")
+    assert "needs JavaScript" in page  # what shows where nothing runs
+    colour = colouring_html("some text", array="c", unit=7)
+    assert 'data-rnnbook="colouring"' in colour and 'data-unit="7"' in colour
+    with pytest.raises(ValueError, match="unit"):
+        colouring_html("x", unit=-1)
