@@ -164,7 +164,7 @@
     const beamWidth = slider("rnnbook-beam-width", 1, 20, 1, 5, 0);
     const randomSeed = el("input", { type: "number", class: "rnnbook-random-seed", min: 0, step: 1, value: 1, style: "width:6em" });
     const button = el("button", { type: "button", class: "rnnbook-generate", text: "▶ Generate",
-                                  style: "padding:3px 14px;background:#2196f3;color:#fff;border:0;border-radius:2px;cursor:pointer" });
+                                  style: "white-space:nowrap;padding:3px 14px;background:#2196f3;color:#fff;border:0;border-radius:2px;cursor:pointer" });
     const status = el("span", { class: "rnnbook-status", style: "margin-left:10px;font-size:90%" });
     const chart = el("div", { class: "rnnbook-chart", style: "font-size:85%" });
     const output = el("pre", { class: "rnnbook-output", style: "white-space:pre-wrap;font-size:1.05em;min-height:2em" });

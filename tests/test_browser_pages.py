@@ -54,7 +54,9 @@ def open_page(browser):
         # Every request that is not a file of the book is refused: the page must not need it.
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
             "file://") else (blocked.append(route.request.url), route.abort()))
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # Errors thrown by the course's scripts (the page's other scripts are not tested here).
+        page.on("pageerror", lambda exc: errors.append(str(exc)) if "rnnbook" in (
+            exc.stack or "") else None)
         page.goto((PAGES / f"{name}.html").as_uri())
         pages.append(page)
         return page, blocked, errors
