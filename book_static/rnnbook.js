@@ -81,7 +81,14 @@
       const xi = x[i];
       if (xi === 0) continue;
       const row = i * m;
-      for (let j = 0; j < m; j++) out[j] += xi * w[row + j];
+      let j = 0;
+      for (; j + 3 < m; j += 4) {  // four at a time: the same sums, fewer loop tests
+        out[j] += xi * w[row + j];
+        out[j + 1] += xi * w[row + j + 1];
+        out[j + 2] += xi * w[row + j + 2];
+        out[j + 3] += xi * w[row + j + 3];
+      }
+      for (; j < m; j++) out[j] += xi * w[row + j];
     }
   }
 
