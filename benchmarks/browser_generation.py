@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -133,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         js_times = v8_times(scripts, args.length, args.repeats)
         where = "V8 of mini-racer (no browser available or --engine v8)"
+    load = os.getloadavg()[0]  # other work on the machine lengthens every time below
     print(f"{args.length} characters after a {len(SEED_TEXT)}-character seed, T = 1, median "
-          f"(best) of {args.repeats}; JavaScript in {where}; NumPy on {describe()}")
+          f"(best) of {args.repeats}; JavaScript in {where}; NumPy on {describe()}; load "
+          f"average {load:.1f} on {os.cpu_count()} cores")
     print(f"{'model':28} {'weights':>9} {'asset':>8} {'JavaScript':>17} {'NumPy':>17}")
     rows = []
     for entry in entries:
@@ -153,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{verdict} the {args.target} s target")
     shutil.rmtree(folder)
     if args.json:
-        args.json.write_text(json.dumps({"engine": where, "machine": describe(),
+        args.json.write_text(json.dumps({"engine": where, "machine": describe(), "load": load,
                                          "length": args.length, "rows": rows}, indent=1) + "\n")
     return 0
 
