@@ -100,6 +100,11 @@
     return text.replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
 
+  function noModels(box) {
+    box.replaceChildren(el("em", { style: "color:#b00", text: "No model was exported with these " +
+      "pages (the book's build writes them with python -m rnnbook.web_export)." }));
+  }
+
   function indexEntries() {
     return root.RNNBOOK_MODEL_INDEX || [];
   }
@@ -143,7 +148,7 @@
 
   function explorer(box) {
     const entries = indexEntries();
-    if (!entries.length) return;
+    if (!entries.length) return noModels(box);
     const seedText = box.getAttribute("data-seed") || "shall i compare thee to a summer's day?\n";
     const model = modelSelect("rnnbook-model", box.getAttribute("data-model") || entries[0].name);
     const seed = el("textarea", { class: "rnnbook-seed", rows: 2, style: "flex:1;font-family:monospace" });
@@ -281,7 +286,7 @@
 
   function colouring(box) {
     const entries = indexEntries();
-    if (!entries.length) return;
+    if (!entries.length) return noModels(box);
     const text = el("textarea", { class: "rnnbook-colour-text", rows: 4, style: "flex:1;font-family:monospace" });
     text.value = box.getAttribute("data-text") || "shall i compare thee to a summer's day?\n";
     const model = modelSelect("rnnbook-colour-model", box.getAttribute("data-model") || entries[0].name);
