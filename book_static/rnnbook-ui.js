@@ -240,35 +240,39 @@
 
     function generate() {
       status.textContent = "generating…";
-      withStepper(stepper => {
-        const seedValue = seed.value, n = Number(length.input.value), used = Number(randomSeed.value) || 0;
-        const start = performance.now();
-        let text, extra = "";
-        try {
-          if (chosen === "beam") {
-            const best = R.beamSearch(stepper, seedValue, n, Number(beamWidth.input.value));
-            text = best.text;
-            extra = `, log-probability ${best.logProb.toFixed(1)} nats`;
-          } else {
-            text = R.generate(stepper, seedValue, n, settings(), new R.Random(used));
-          }
-        } catch (err) {
-          status.innerHTML = `<span style="color:#b00">${escapeHtml(String(err.message || err))}</span>`;
-          return;
+      // A moment for the page to show that line before the work (it holds the page meanwhile).
+      setTimeout(() => withStepper(run), 30);
+    }
+
+    function run(stepper) {
+      const seedValue = seed.value, n = Number(length.input.value), used = Number(randomSeed.value) || 0;
+      const start = performance.now();
+      let text, extra = "";
+      try {
+        if (chosen === "beam") {
+          const best = R.beamSearch(stepper, seedValue, n, Number(beamWidth.input.value));
+          text = best.text;
+          extra = `, log-probability ${best.logProb.toFixed(1)} nats`;
+        } else {
+          text = R.generate(stepper, seedValue, n, settings(), new R.Random(used));
         }
-        const seconds = (performance.now() - start) / 1000;
-        const prepared = R.prepareSeed(stepper.vocab, seedValue);
-        output.replaceChildren(el("span", { class: "rnnbook-seed-shown", style: "color:#777", text: prepared.text }),
-                               el("b", { class: "rnnbook-text", text: text }));
-        const random = chosen === "greedy" || chosen === "beam" ? "" : `, random seed ${used}`;
-        status.textContent = `${text.length} characters in ${seconds.toFixed(2)} s${extra}: ${model.value}, ${describe()}${random}.` +
-          cleaningNotes(prepared.cleaned);
-        if (random) randomSeed.value = used + 1;  // the next click draws other characters
-      });
+      } catch (err) {
+        status.innerHTML = `<span style="color:#b00">${escapeHtml(String(err.message || err))}</span>`;
+        return;
+      }
+      const seconds = (performance.now() - start) / 1000;
+      const prepared = R.prepareSeed(stepper.vocab, seedValue);
+      output.replaceChildren(el("span", { class: "rnnbook-seed-shown", style: "color:#777", text: prepared.text }),
+                             el("b", { class: "rnnbook-text", text: text }));
+      const random = chosen === "greedy" || chosen === "beam" ? "" : `, random seed ${used}`;
+      status.textContent = `${text.length} characters in ${seconds.toFixed(2)} s${extra}: ${model.value}, ${describe()}${random}.` +
+        cleaningNotes(prepared.cleaned);
+      if (random) randomSeed.value = used + 1;  // the next click draws other characters
     }
 
     model.addEventListener("change", settingsChanged);
-    seed.addEventListener("input", updateChart);
+    let typing = null;  // the chart follows the seed once the typing pauses
+    seed.addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(updateChart, 150); });
     for (const s of [temperature, topK, topP, beamWidth, length]) s.input.addEventListener("input", settingsChanged);
     button.addEventListener("click", generate);
     settingsChanged();
