@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := data/sonnets.txt
 
-.PHONY: book test lint pytest nbval corpus colab-cells strip clean lowest offline
+.PHONY: book web-models test lint pytest nbval corpus colab-cells strip clean lowest offline
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed"'
@@ -36,9 +36,13 @@ corpus: $(CORPUS) $(PLAYS)
 offline: $(STAMP)
 	$(BIN)/python tools/fetch_static.py
 
+# The committed models as scripts for the pages' in-browser explorer (served from _static/).
+web-models: $(STAMP)
+	$(BIN)/python -m rnnbook.web_export _web/rnnbook-models
+
 # The book, executed with the profile detected on this machine (or RNNBOOK_PROFILE).
 # Executed outputs are cached in _build/; a build with another profile starts from scratch.
-book: corpus offline
+book: corpus offline web-models
 	@profile=$$($(BIN)/python -c 'from rnnbook.config import active_profile; print(active_profile().name)'); \
 	if [ -f _build/.profile ] && [ "$$(cat _build/.profile)" != "$$profile" ]; then \
 		echo "profile changed to $$profile: dropping the previous build"; rm -rf _build; \
