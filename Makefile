@@ -38,7 +38,7 @@ offline: $(STAMP)
 
 # The committed models as scripts for the pages' in-browser explorer (served from _static/).
 web-models: $(STAMP)
-	$(BIN)/python -m rnnbook.web_export _web/rnnbook-models
+	$(BIN)/python -m rnnbook.generation.web_export _web/rnnbook-models
 
 # The book, executed with the profile detected on this machine (or RNNBOOK_PROFILE).
 # Executed outputs are cached in _build/; a build with another profile starts from scratch.

@@ -5,8 +5,8 @@
 For each committed model it times ``rnnbook.generate`` of ``book_static/rnnbook.js`` (the seed
 fed, then ``--length`` characters drawn at T = 1, what one click on Generate costs) in headless
 Chromium (``/usr/bin/chromium`` driven by Playwright, a page opened from file:// with every
-network request blocked), and :func:`rnnbook.sampling.generate` on a ``CharStepper`` of the same
-weights, on the same machine, side by side. Without Chromium or Playwright (or with
+network request blocked), and :func:`rnnbook.generation.sampling.generate` on a ``CharStepper``
+of the same weights, on the same machine, side by side. Without Chromium or Playwright (or with
 ``--engine v8``) the JavaScript runs in the V8 of mini-racer instead, and the output says so.
 Prints the median and the best of ``--repeats`` runs, and whether the largest model answers
 within ``--target`` seconds (reported, not enforced). ``--json`` writes the figures.
@@ -26,10 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnbook import sampling, web_export  # first: rnnbook quiets TensorFlow's start-up logs
 from rnnbook.config import describe
+from rnnbook.generation import (  # first: rnnbook quiets TensorFlow's start-up logs
+    sampling,
+    web_export,
+)
+from rnnbook.generation.stepper import CharStepper
 from rnnbook.models import load_char_model, saved_models
-from rnnbook.stepper import CharStepper
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "book_static" / "rnnbook.js"

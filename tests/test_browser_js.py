@@ -1,8 +1,8 @@
 """book_static/rnnbook.js, run in an embedded V8 (mini-racer), against the NumPy code it mirrors.
 
 No browser: the pages' stepper, cells and sampling filters are checked number for number
-against :class:`rnnbook.stepper.CharStepper`, :mod:`rnnbook.numpy_rnn` and
-:mod:`rnnbook.sampling`, on every committed model and on small random ones of every kind.
+against :class:`rnnbook.generation.stepper.CharStepper`, :mod:`rnnbook.cells.numpy_rnn` and
+:mod:`rnnbook.generation.sampling`, on every committed model and on small random ones of every kind.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnbook import sampling, web_export
-from rnnbook.data import Vocabulary
-from rnnbook.numpy_rnn import gru_step, lstm_step, rnn_step
-from rnnbook.numpy_rnn.activations import softmax
+from rnnbook.cells.numpy_rnn import gru_step, lstm_step, rnn_step
+from rnnbook.cells.numpy_rnn.activations import softmax
+from rnnbook.generation import sampling, web_export
+from rnnbook.text.corpora import Vocabulary
 
 py_mini_racer = pytest.importorskip("py_mini_racer", reason="mini-racer (the test extra) is "
                                     "not installed")
@@ -87,8 +87,8 @@ def ctx():
 
 @pytest.mark.parametrize("name", committed())
 def test_committed_model_matches_char_stepper(ctx, name):
+    from rnnbook.generation.stepper import CharStepper
     from rnnbook.models import load_char_model
-    from rnnbook.stepper import CharStepper
 
     record = web_export.saved_model_record(name)
     model, vocab, _ = load_char_model(name)
@@ -282,7 +282,7 @@ def test_model_record_checks_the_head():
 
 
 def test_page_snippets_load_the_static_scripts():
-    from rnnbook.browser import SCRIPTS, colouring_html, explorer_html
+    from rnnbook.book.browser import SCRIPTS, colouring_html, explorer_html
 
     page = explorer_html('a "seed" <b>', model="sonnets_lstm128", length=50)
     assert 'data-rnnbook="explorer"' in page and 'data-length="50"' in page

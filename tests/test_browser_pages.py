@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnbook import sampling
-from rnnbook.anatomy import _colour
+from rnnbook.generation import sampling
+from rnnbook.inside.anatomy import _colour
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "_build" / "html" / "chapters"
@@ -107,8 +107,8 @@ def colours(page) -> list[tuple[int, int, int]]:
 
 
 def test_colouring_follows_the_unit(open_page):
+    from rnnbook.generation.stepper import CharStepper
     from rnnbook.models import load_char_model
-    from rnnbook.stepper import CharStepper
 
     page, _, errors = open_page("inside_the_lstm")
     page.wait_for_selector(".rnnbook-coloured span", timeout=30_000)

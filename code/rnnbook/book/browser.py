@@ -3,9 +3,10 @@
 On the built book's pages (static HTML, from a web host or opened from disk, network off) the
 output of :func:`explorer_html` becomes the sampling explorer and :func:`colouring_html` the
 live colouring of a unit, both computed by ``book_static/rnnbook.js`` (the JavaScript mirror
-of :class:`rnnbook.stepper.CharStepper`) from the models ``python -m rnnbook.web_export``
-wrote beside the pages. In a notebook (Jupyter, Colab), where the book's static files are not
-there, and in a browser with JavaScript off, the output is one line saying where the tool runs.
+of :class:`rnnbook.generation.stepper.CharStepper`) from the models
+``python -m rnnbook.generation.web_export`` wrote beside the pages. In a notebook (Jupyter,
+Colab), where the book's static files are not there, and in a browser with JavaScript off, the
+output is one line saying where the tool runs.
 """
 
 from __future__ import annotations

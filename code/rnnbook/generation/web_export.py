@@ -1,10 +1,10 @@
 """The committed character models as static scripts for the built book: no kernel, no network.
 
 The book's in-browser explorer (``book_static/rnnbook.js``) replays a model in JavaScript as
-:class:`rnnbook.stepper.CharStepper` does in NumPy. It needs each model's card, vocabulary and
-float32 weights in the page. A page opened from disk (``file://``) may not ``fetch()`` a file
-beside it, but it may load a ``<script>``; so each model becomes one small ``.js`` file that
-registers itself on a global::
+:class:`rnnbook.generation.stepper.CharStepper` does in NumPy. It needs each model's card,
+vocabulary and float32 weights in the page. A page opened from disk (``file://``) may not
+``fetch()`` a file beside it, but it may load a ``<script>``; so each model becomes one small
+``.js`` file that registers itself on a global::
 
     globalThis.RNNBOOK_MODELS["sonnets_lstm128"] = {"name": ..., "arrays": {...}, ...};
 
@@ -14,7 +14,7 @@ the models (name, one-line summary, size) so a page offers them all and loads on
 
 Run by ``make book`` before the book is built::
 
-    python -m rnnbook.web_export _web/rnnbook-models
+    python -m rnnbook.generation.web_export _web/rnnbook-models
 """
 
 from __future__ import annotations
@@ -148,10 +148,10 @@ def export(out_dir: str | Path, names: Sequence[str] | None = None) -> list[dict
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m rnnbook.web_export OUT_DIR``: export every saved model, print the sizes."""
+    """``python -m rnnbook.generation.web_export OUT``: export every saved model, print sizes."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        raise SystemExit("usage: python -m rnnbook.web_export OUT_DIR")
+        raise SystemExit("usage: python -m rnnbook.generation.web_export OUT_DIR")
     for entry in export(args[0]):
         print(f"{entry['file']:32} {entry['weights']:>9,} weights  "
               f"{entry['bytes'] / 1e6:6.2f} MB")
