@@ -23,7 +23,7 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.data import Vocabulary, load_corpus, train_val_split
-from rnnbook.metrics import LN2, nats_to_bits
+from rnnbook.metrics import LN2, nats_to_bits, perplexity
 from rnnbook.windows import CONTEXT, SCORING_WINDOW
 
 COMPRESSORS = {
@@ -211,8 +211,9 @@ def sonnet_split(text: str | None = None) -> tuple[str, str, Vocabulary]:
 
 
 def row(name: str, kind: str, nats: float) -> dict:
-    """One line of a results table: name, kind, nats and bits per character."""
-    return {"name": name, "kind": kind, "nats": float(nats), "bits": nats_to_bits(nats)}
+    """One line of a results table: name, kind, nats and bits per character, perplexity."""
+    return {"name": name, "kind": kind, "nats": float(nats), "bits": nats_to_bits(nats),
+            "perplexity": perplexity(nats)}
 
 
 def baselines(train_text: str, held_text: str, vocab: Vocabulary,
@@ -261,11 +262,12 @@ def saved_model_scores(names: Iterable[str] | None = None, text: str | None = No
 
 
 def format_table(rows: Iterable[dict]) -> str:
-    """A Markdown table of :func:`row` dicts, best (fewest nats) first."""
+    """A Markdown table of :func:`row` dicts, best (fewest nats) first, perplexity (e^nats) last."""
     rows = sorted(rows, key=lambda r: r["nats"])
     if not rows:
         raise validate.error("rows", "hold at least one row", received="none")
-    lines = ["| rank | model | kind | nats/char | bits/char |", "|---:|---|---|---:|---:|"]
-    lines += [f"| {i} | {r['name']} | {r['kind']} | {r['nats']:.3f} | {r['bits']:.3f} |"
-              for i, r in enumerate(rows, 1)]
+    lines = ["| rank | model | kind | nats/char | bits/char | perplexity |",
+             "|---:|---|---|---:|---:|---:|"]
+    lines += [f"| {i} | {r['name']} | {r['kind']} | {r['nats']:.3f} | {r['bits']:.3f} "
+              f"| {perplexity(r['nats']):.2f} |" for i, r in enumerate(rows, 1)]
     return "\n".join(lines)
