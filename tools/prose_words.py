@@ -4,8 +4,8 @@
     python tools/prose_words.py --limit 3000   # exits 1 if a chapter has more
 
 A chapter's prose is its markdown cells up to its ``## Exercises`` heading, without fenced
-code blocks (a program's printed output is not prose), the exercise and solution directives,
-and the cells after that heading. A word is a run of characters between spaces.
+code blocks (a program's printed output is not prose), heading marks, the exercise and solution
+directives, and the cells after that heading. A word is a run of characters between spaces.
 """
 
 import argparse
@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^```.*?^```[ \t]*$", re.M | re.S)
 EXERCISES = re.compile(r"^#+\s*Exercises\s*$", re.M)
+HEADING = re.compile(r"^#+\s+", re.M)  # a heading's marks are not words
 
 
 def prose(cells: list[dict]) -> str:
@@ -29,7 +30,7 @@ def prose(cells: list[dict]) -> str:
         if re.search(r"^:::\{(exercise|solution-start|solution-end)\}", text, re.M):
             continue
         end = EXERCISES.search(text)
-        parts.append(FENCE.sub("", text[: end.start()] if end else text))
+        parts.append(HEADING.sub("", FENCE.sub("", text[: end.start()] if end else text)))
         if end:
             break
     return "\n".join(parts)
