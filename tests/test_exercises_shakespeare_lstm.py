@@ -1,4 +1,4 @@
-"""The checkers of the chapter "Writing like Shakespeare": the reference passes, mistakes named."""
+"""The checkers of the Shakespeare chapters' exercises: the reference passes, mistakes named."""
 
 import keras
 import numpy as np
