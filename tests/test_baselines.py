@@ -113,7 +113,8 @@ def test_kneser_ney_beats_the_unigram_on_the_sonnets(sonnets):
 def test_format_table_ranks_by_nats():
     rows = [baselines.row("b", "counting", 2.0), baselines.row("a", "model", 1.0)]
     table = baselines.format_table(rows)
-    assert table.splitlines()[2].startswith("| 1 | a | model | 1.000 | 1.443 |")
+    assert table.splitlines()[2] == "| 1 | a | model | 1.000 | 1.443 | 2.72 |"  # e^1
+    assert table.splitlines()[0].endswith("| perplexity |")
 
 
 @pytest.mark.parametrize("call, message", [

@@ -30,7 +30,7 @@ def _git(*args):
 
 
 def _chapter_imports() -> str:
-    """The Shakespeare chapter's import cell, without its IPython magics."""
+    """The import cell of *The tutorial's program and its three flaws*, without its magics."""
     cells = json.loads((REPO_ROOT / "chapters" / "shakespeare_lstm.ipynb").read_text())["cells"]
     source = next("".join(c["source"]) for c in cells
                   if c["cell_type"] == "code" and "from rnnbook import" in "".join(c["source"]))

@@ -1,4 +1,4 @@
-"""The checkers of the chapter "Writing like Shakespeare": the reference passes, mistakes named."""
+"""The checkers of the Shakespeare chapters' exercises: the reference passes, mistakes named."""
 
 import keras
 import numpy as np
@@ -61,25 +61,6 @@ def test_temperature_overflow_is_named():
     with np.errstate(over="ignore", invalid="ignore"):
         with pytest.raises(core.ExerciseError, match="(?s)NaN.*subtract the largest logit"):
             check.temperature_softmax(naive)
-
-
-# ---------------------------------------------------------------- a sampler that repeats itself
-
-
-def test_repeating_temperature_low_passes_high_fails_unset_not_attempted(capsys):
-    assert check.repeating_temperature(...).passed is False
-    assert check.repeating_temperature(None).passed is False
-    assert "not attempted yet" in capsys.readouterr().out
-    assert check.repeating_temperature(0.1).passed is True
-    assert "your prediction" in capsys.readouterr().out
-    with pytest.raises(core.ExerciseError, match="(?s)fewer than 25%.*lower temperature"):
-        check.repeating_temperature(1.5)
-    with pytest.raises(core.ExerciseError, match=">= 0"):
-        check.repeating_temperature(-1)
-
-
-def test_repeated_share_falls_with_temperature():
-    assert check.repeated_share(0.1) > check.repeated_share(0.5) + 0.2 > check.repeated_share(1.0)
 
 
 # ---------------------------------------------------------------- an Embedding, a second layer

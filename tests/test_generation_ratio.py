@@ -1,4 +1,5 @@
-"""The speed target of the Shakespeare chapter, as a robust ratio measured side by side.
+"""The speed target of *The tutorial's program and its three flaws*, as a ratio measured
+side by side.
 
 The chapter reports the two generation speeds it measures and never asserts their ratio (a busy
 machine must still build the book). The target lives here: on the same weights, the course's

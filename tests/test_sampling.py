@@ -12,7 +12,13 @@ from keras import ops
 
 from rnnbook import models
 from rnnbook.generation import sampling
-from rnnbook.generation.sampling import distinct_ngrams, distribution, entropy, sample
+from rnnbook.generation.sampling import (
+    distinct_ngrams,
+    distribution,
+    entropy,
+    known_word_share,
+    sample,
+)
 
 P = np.array([0.05, 0.1, 0.4, 0.25, 0.2])
 
@@ -357,3 +363,10 @@ def test_generation_speed_is_positive_and_checks_length(model, vocab):
     assert rate > 0 and np.isfinite(rate)
     with pytest.raises(ValueError, match="length"):
         sampling.generation_speed(model, vocab, "thou", 0)
+
+
+def test_known_word_share():
+    known = "shall i compare thee to a summer's day?"
+    assert known_word_share("thee to a zzz", known) == pytest.approx(3 / 4)
+    assert known_word_share("summer's day", known) == 1.0  # an apostrophe belongs to its word
+    assert known_word_share(".,;", known) == 0.0  # no words at all

@@ -103,6 +103,7 @@ def test_format_table_has_a_row_per_model():
     assert len(lines) == 4 and lines[0].startswith("| model |")
     assert "| GRU 8 | 10 | 2.00 | 3.0 | 8.0 |" in lines[2] and "1.500 ± 0.000" in lines[2]
     assert lines[3].endswith("| - |")  # no generation speed measured
+    assert f"| {math.exp(1.5):.2f} |" in lines[2]  # the perplexity of the best 1.5 nats
 
 
 def test_loss_band_and_plots():

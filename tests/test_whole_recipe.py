@@ -1,4 +1,4 @@
-"""The Shakespeare chapter's recipe in one cell: plain Keras that trains and writes, on its own."""
+"""The recipe in one cell (chapter *Training for real*): plain Keras that trains and writes."""
 
 import contextlib
 import io
@@ -17,7 +17,8 @@ TEXT = ("From fairest creatures we desire increase,\nThat thereby beauty's rose 
 
 
 def whole_recipe() -> str:
-    cells = json.loads((REPO_ROOT / "chapters" / "shakespeare_lstm.ipynb").read_text())["cells"]
+    path = REPO_ROOT / "chapters" / "shakespeare_engineering.ipynb"
+    cells = json.loads(path.read_text())["cells"]
     tagged = [c for c in cells if "whole-recipe" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and tagged[0]["cell_type"] == "code"
     return "".join(tagged[0]["source"])

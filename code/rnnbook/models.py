@@ -109,11 +109,14 @@ def fused_kernel_blockers(layer: keras.layers.Layer) -> list[str]:
     """Why a recurrent layer would *not* run on the fused cuDNN kernel on a GPU (empty: it can).
 
     Keras takes the fused path only for an ``LSTM`` or ``GRU`` with ``tanh`` activation,
-    ``sigmoid`` recurrent activation, no ``recurrent_dropout``, no ``unroll``, a bias, (GRU)
-    ``reset_after=True``, and no mask on its input. Anything else silently falls back to the
-    generic step-by-step loop, several times slower on a GPU. Whether the fused kernel is then
-    used also depends on the backend and the Keras version (see the chapter on training the
-    character LSTM).
+    ``sigmoid`` recurrent activation, no ``recurrent_dropout`` (input ``dropout`` is applied
+    before the kernel and does not matter), no ``unroll``, a bias and, for a GRU,
+    ``reset_after=True``. A mask on the input is allowed on TensorFlow when it is strictly
+    right-padded; on JAX any mask means the generic loop (:func:`model_fused_kernel_blockers`
+    reports masks). With ``use_cudnn="auto"`` (the default) anything else falls back to the
+    generic step-by-step loop without a word, several times slower on a GPU; with
+    ``use_cudnn=True`` Keras raises an error instead. Whether the fused kernel is then used also
+    depends on the backend and the Keras version (chapter *Training for real*).
     """
     if not isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
         return [f"{type(layer).__name__} has no fused kernel (only LSTM and GRU have)"]
@@ -144,7 +147,9 @@ def model_fused_kernel_blockers(model: keras.Model) -> dict[str, list[str]]:
         if isinstance(layer, keras.layers.RNN):
             reasons = fused_kernel_blockers(layer)
             if masked:
-                reasons.append("a mask (Embedding(mask_zero=True) or Masking) reaches it")
+                reasons.append("a mask (Embedding(mask_zero=True) or Masking) reaches it: "
+                               "the generic loop on JAX; on TensorFlow only a strictly "
+                               "right-padded mask keeps the fused kernel")
             found[layer.name] = reasons
     return found
 

@@ -1,11 +1,14 @@
-"""Checkers for the exercises of the chapter "Writing like Shakespeare".
+"""Checkers for the exercises of the Shakespeare chapters (*The tutorial's program and its three
+flaws*: temperature from logits; *A recipe that measures itself*: a variant of the model).
 
 In a notebook::
 
     from rnnbook.exercises import shakespeare_lstm as check
     check.temperature_softmax(temperature_softmax)
-    check.repeating_temperature(REPEATING_TEMPERATURE)
     check.variant_experiment(build_variant, data, epochs=2, recipe=RECIPE)
+
+(The exercise "a temperature that repeats itself" lives in the sampling explorer, checked by
+:mod:`rnnbook.exercises.sampling_explorer`.)
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from functools import lru_cache
 
 import keras
 import numpy as np
@@ -21,8 +23,7 @@ import numpy as np
 from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.config import Recipe
 from rnnbook.exercises import core
-from rnnbook.generation import sampling
-from rnnbook.models import build_char_model, load_char_model
+from rnnbook.models import build_char_model
 from rnnbook.training import fitting
 
 # ---------------------------------------------------------------- temperature from logits
@@ -77,59 +78,6 @@ def temperature_softmax(fn: Callable) -> bool:
                      mistakes=mistakes, case=case)
     return core.passed(TEMPERATURE, "softmax(logits / T) on 4 cases, including a batch and "
                        "logits large enough to overflow a naive exp.")
-
-
-# ---------------------------------------------------------------- a sampler that repeats itself
-
-REPEAT = "a temperature that repeats itself"
-REPEAT_SHARE = 0.25  # the share of repeated 8-grams the exercise asks for
-REPEAT_GRID = (0.1, 0.2, 0.3, 0.5, 1.0)
-REPEAT_SEED = "shall i compare thee to a summer's day?\n"
-
-
-@lru_cache(maxsize=1)
-def _committed_model():
-    model, vocab, _ = load_char_model("sonnets_lstm128")
-    return model, vocab
-
-
-def repeated_share(temperature: float, length: int = 1000, seeds: int = 2) -> float:
-    """Share of 8-grams that repeat (1 - distinct share) in text the committed LSTM writes.
-
-    The mean over ``seeds`` samples of ``length`` characters after the same seed text, each
-    with its own fixed random generator (so the figure is the same on every run).
-    """
-    model, vocab = _committed_model()
-    shares = [1.0 - sampling.distinct_ngrams(
-        sampling.generate(model, vocab, REPEAT_SEED, length, temperature=temperature,
-                          rng=np.random.default_rng(seed)), 8) for seed in range(seeds)]
-    return float(np.mean(shares))
-
-
-@core.checker(REPEAT)
-def repeating_temperature(temperature) -> bool:
-    """Measure the predicted temperature: at least a quarter of the 8-grams should repeat."""
-    if temperature is None or temperature is Ellipsis:
-        raise core.NotAttempted
-    core.expect(REPEAT, isinstance(temperature, (int, float)) and temperature >= 0,
-                f"a temperature is a number >= 0; got {temperature!r}")
-    grid = sorted(set(REPEAT_GRID) | {float(temperature)})
-    shares = {t: repeated_share(t) for t in grid}
-    print("temperature  repeated 8-grams (sonnets_lstm128, 2 x 1000 characters)")
-    for t in grid:
-        mark = "  <- your prediction" if t == float(temperature) else ""
-        print(f"{t:11.2f}  {shares[t]:16.1%}{mark}")
-    got = shares[float(temperature)]
-    core.expect(REPEAT, got >= REPEAT_SHARE,
-                f"at T = {temperature} only {got:.1%} of the 8-grams repeat, fewer than "
-                f"{REPEAT_SHARE:.0%}",
-                "a lower temperature sharpens the distribution towards the likeliest "
-                "character, and the likeliest continuation loops" if temperature > 0.05 else "")
-    core.expect(REPEAT, got > shares[1.0],
-                f"{got:.1%} repeated 8-grams at T = {temperature} is not more than the "
-                f"{shares[1.0]:.1%} at T = 1")
-    return core.passed(REPEAT, f"at T = {temperature}, {got:.0%} of the 8-grams repeat "
-                       f"(against {shares[1.0]:.1%} at T = 1).")
 
 
 # ---------------------------------------------------------------- an Embedding, a second layer

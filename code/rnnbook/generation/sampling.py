@@ -28,6 +28,7 @@ after the weights change).
 from __future__ import annotations
 
 import math
+import re
 import time
 import warnings
 from typing import Any
@@ -391,3 +392,13 @@ def distinct_ngrams(text: str, n: int) -> float:
     n = validate.integer("n", n, 1)
     grams = [text[i:i + n] for i in range(len(text) - n + 1)]
     return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def known_word_share(text: str, known: str) -> float:
+    """Share of the words of ``text`` that are words of ``known`` (a word: letters and ``'``).
+
+    Returns 0.0 for a text without words. Both texts are read as they are (lower-case both).
+    """
+    words = re.findall(r"[a-z']+", text)
+    vocabulary = set(re.findall(r"[a-z']+", known))
+    return sum(w in vocabulary for w in words) / len(words) if words else 0.0

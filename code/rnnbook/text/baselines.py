@@ -23,7 +23,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.metrics import LN2, nats_to_bits
+from rnnbook.metrics import LN2, nats_to_bits, perplexity
 from rnnbook.text.corpora import Vocabulary, load_corpus, train_val_split
 from rnnbook.text.windows import CONTEXT
 
@@ -212,8 +212,9 @@ def sonnet_split(text: str | None = None) -> tuple[str, str, Vocabulary]:
 
 
 def row(name: str, kind: str, nats: float) -> dict:
-    """One line of a results table: name, kind, nats and bits per character."""
-    return {"name": name, "kind": kind, "nats": float(nats), "bits": nats_to_bits(nats)}
+    """One line of a results table: name, kind, nats and bits per character, perplexity."""
+    return {"name": name, "kind": kind, "nats": float(nats), "bits": nats_to_bits(nats),
+            "perplexity": perplexity(nats)}
 
 
 def baselines(train_text: str, held_text: str, vocab: Vocabulary,
@@ -243,11 +244,12 @@ def sonnet_baselines(orders: Iterable[int] = range(1, 7), text: str | None = Non
 
 
 def format_table(rows: Iterable[dict]) -> str:
-    """A Markdown table of :func:`row` dicts, best (fewest nats) first."""
+    """A Markdown table of :func:`row` dicts, best (fewest nats) first, perplexity (e^nats) last."""
     rows = sorted(rows, key=lambda r: r["nats"])
     if not rows:
         raise validate.error("rows", "hold at least one row", received="none")
-    lines = ["| rank | model | kind | nats/char | bits/char |", "|---:|---|---|---:|---:|"]
-    lines += [f"| {i} | {r['name']} | {r['kind']} | {r['nats']:.3f} | {r['bits']:.3f} |"
-              for i, r in enumerate(rows, 1)]
+    lines = ["| rank | model | kind | nats/char | bits/char | perplexity |",
+             "|---:|---|---|---:|---:|---:|"]
+    lines += [f"| {i} | {r['name']} | {r['kind']} | {r['nats']:.3f} | {r['bits']:.3f} "
+              f"| {perplexity(r['nats']):.2f} |" for i, r in enumerate(rows, 1)]
     return "\n".join(lines)

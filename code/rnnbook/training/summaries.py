@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.metrics import nats_to_bits
+from rnnbook.metrics import nats_to_bits, perplexity
 
 
 @dataclass
@@ -256,15 +256,16 @@ def speedup(fast: Summary, slow: Summary) -> float:
 
 
 def format_table(summaries: dict[str, Summary] | Iterable[Summary]) -> str:
-    """A Markdown table of summaries: one row per model, every measure of :class:`Summary`."""
+    """A Markdown table of summaries: one row per model, every measure of :class:`Summary`, and
+    the perplexity (e^nats) of the mean best loss."""
     rows = list(summaries.values()) if isinstance(summaries, dict) else list(summaries)
     if not rows:
         raise validate.error("summaries", "hold at least one summary", received="none")
     target = rows[0].target
     lines = [
         f"| model | parameters | s/epoch | epochs to {target:.3f} nats | s to {target:.3f} nats "
-        "| best val nats | best val bits/char | seeds | chars/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| best val nats | best val bits/char | perplexity | seeds | chars/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in rows:
         to_target, epochs = (
@@ -275,7 +276,7 @@ def format_table(summaries: dict[str, Summary] | Iterable[Summary]) -> str:
         lines.append(
             f"| {s.label} | {s.params:,} | {s.epoch_seconds:.2f} | {epochs} | {to_target} | "
             f"{s.best_nats:.3f} ± {s.best_nats_sd:.3f} | {s.best_bits:.3f} ± {s.best_bits_sd:.3f} "
-            f"| {s.seeds} | {speed} |"
+            f"| {perplexity(s.best_nats):.2f} | {s.seeds} | {speed} |"
         )
     return "\n".join(lines)
 

@@ -1,4 +1,12 @@
-"""The tutorial's program, kept as a museum piece: the Shakespeare chapter runs it, flaws included.
+"""A widely read blog tutorial's Keras program, kept as a museum piece, flaws included.
+
+The program: the sonnets lower-cased, ``chars = list(set(text))``, 40-character one-hot windows
+cut at every character (step 1) with the next character as the only target, ``LSTM(128)`` and a
+softmax trained with Adam in batches of 256 for 100 epochs, and a sampler that applies
+``exp(p) / sum(exp(p))`` to the model's probabilities. It is not the keras.io example
+(*Character-level text generation with LSTM*: a sorted vocabulary, ``log(preds) / temperature``,
+RMSprop, Nietzsche, windows every 3 characters, batches of 128); the chapter *The tutorial's
+program and its three flaws* runs this one and sets the two side by side.
 
 One-hot next-character windows (:func:`tutorial_prepare`), its model (:func:`tutorial_model`),
 its sampler, which applies a softmax to probabilities, a bug (:func:`tutorial_sample`), and its
@@ -8,7 +16,7 @@ course adds what it needs to measure it on the same targets as its own recipe
 generator (:func:`tutorial_to_char_model`). It is not part of the course's recipe
 (:mod:`rnnbook.training.fitting`).
 
-Kept as the tutorial wrote it (ported to Keras 3, ``np.bool`` -> ``bool``): the chapter shows
+Kept as the tutorial wrote it (ported to Keras 3, ``np.bool`` -> ``bool``): the chapters show
 each flaw with evidence, and the benchmark times it.
 """
 
