@@ -20,7 +20,6 @@ import numpy as np
 
 from rnnbook.exercises import core
 from rnnbook.numpy_rnn import gradcheck
-from rnnbook.numpy_rnn.activations import sigmoid
 from rnnbook.numpy_rnn.lstm import lstm_backward, lstm_gates
 
 STEP = "lstm_step_backward"
