@@ -233,7 +233,7 @@ def forget_bias_experiment(kept_per_step: Callable[[float], float],
                     "(1 / (far - near)), with far > near")
     values = [float(kept[b]) for b in biases]
     inverted = all(v > 1 for v in values) and all(
-        later < earlier for earlier, later in zip(values, values[1:]))
+        later < earlier for earlier, later in zip(values[:-1], values[1:], strict=True))
     for k in range(1, len(biases)):
         (b0, v0), (b1, v1) = (biases[k - 1], values[k - 1]), (biases[k], values[k])
         core.expect(FORGET, v1 > v0,
