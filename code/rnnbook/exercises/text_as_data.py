@@ -82,8 +82,8 @@ def one_hot_windows(fn: Callable) -> bool:
         core.unchanged(WINDOWS, ("ids",), (given,), (ids,))
         for name, part in zip(("x", "y"), got, strict=True):
             dtype = getattr(part, "dtype", None)
-            core.expect(WINDOWS, dtype == bool, f"{name} has dtype {dtype or type(part).__name__}"
-                        ", expected bool",
+            core.expect(WINDOWS, dtype is not None and dtype == np.bool_,
+                        f"{name} has dtype {dtype or type(part).__name__}, expected bool",
                         "a one-hot entry is True or False: build it as booleans (np.eye(depth, "
                         "dtype=bool)[ids], or data.one_hot); float64 takes 8 times the memory")
         x_ref, y_ref = reference_one_hot_windows(ids, seq_len, step, depth)
