@@ -43,6 +43,8 @@ def _temperature_cases() -> list[tuple[np.ndarray, float, str]]:
         (logits, 2.0, "T = 2 (flatter)"),
         (rng.normal(0.0, 1.0, size=(3, 6)), 0.7, "a batch of 3 rows, T = 0.7"),
         (np.array([1000.0, 998.0, 990.0, 0.0]), 1.0, "large logits (1000), T = 1"),
+        (np.array([[1000.0, 999.0, 990.0], [-1000.0, -1001.0, -1010.0], [2.0, 2.0, -3.0]]), 1.0,
+         "rows of very different sizes (1000, -1000) and a tie, T = 1"),
     ]
 
 
@@ -50,13 +52,25 @@ def _temperature_cases() -> list[tuple[np.ndarray, float, str]]:
 def temperature_softmax(fn: Callable) -> bool:
     """Check ``fn(logits, temperature) -> probabilities`` (along the last axis)."""
     for logits, temperature, case in _temperature_cases():
-        got = core.call(fn, logits.copy(), temperature)
+        given = logits.copy()
+        got = core.call(fn, given, temperature)
+        core.unchanged(TEMPERATURE, ("logits",), (given,), (logits,))
+        got = core.as_array(TEMPERATURE, "the probabilities", got)
         expected = reference_temperature_softmax(logits, temperature)
         p = softmax(logits)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             raw = np.exp(logits / temperature)
             naive = raw / raw.sum(axis=-1, keepdims=True)
-        if np.isnan(np.asarray(got, dtype=float)).any() and np.isnan(naive).any():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            shifted = np.exp((logits - logits.max()) / temperature)
+            one_max = shifted / shifted.sum(axis=-1, keepdims=True)
+        nan = np.isnan(got)
+        if logits.ndim == 2 and nan.any() and np.array_equal(nan, np.isnan(one_max)):
+            core.expect(TEMPERATURE, False, f"the probabilities contain NaN ({case})",
+                        "subtract each row's own largest logit (logits.max(axis=-1, "
+                        "keepdims=True)), not the largest of the whole batch: a row far below "
+                        "it underflows to 0 / 0")
+        if nan.any() and np.isnan(naive).any():
             core.expect(TEMPERATURE, False, f"the probabilities contain NaN ({case})",
                         "exp(1000) overflows: subtract the largest logit before exp "
                         "(softmax does not change when a constant is subtracted)")
@@ -74,8 +88,9 @@ def temperature_softmax(fn: Callable) -> bool:
         core.compare(TEMPERATURE, "the probabilities", got, expected, atol=1e-6,
                      axes=("row", "character") if logits.ndim == 2 else ("character",),
                      mistakes=mistakes, case=case)
-    return core.passed(TEMPERATURE, "softmax(logits / T) on 4 cases, including a batch and "
-                       "logits large enough to overflow a naive exp.")
+    return core.passed(TEMPERATURE, "softmax(logits / T) on 5 cases, including batches (rows "
+                       "of very different sizes, a tie) and logits large enough to overflow a "
+                       "naive exp.")
 
 
 # ---------------------------------------------------------------- a sampler that repeats itself
@@ -110,8 +125,8 @@ def repeating_temperature(temperature) -> bool:
     """Measure the predicted temperature: at least a quarter of the 8-grams should repeat."""
     if temperature is None or temperature is Ellipsis:
         raise core.NotAttempted
-    core.expect(REPEAT, isinstance(temperature, (int, float)) and temperature >= 0,
-                f"a temperature is a number >= 0; got {temperature!r}")
+    temperature = core.as_number(REPEAT, "your temperature", temperature)
+    core.expect(REPEAT, temperature >= 0, f"a temperature is a number >= 0; got {temperature!r}")
     grid = sorted(set(REPEAT_GRID) | {float(temperature)})
     shares = {t: repeated_share(t) for t in grid}
     print("temperature  repeated 8-grams (sonnets_lstm128, 2 x 1000 characters)")
@@ -127,6 +142,12 @@ def repeating_temperature(temperature) -> bool:
     core.expect(REPEAT, got > shares[1.0],
                 f"{got:.1%} repeated 8-grams at T = {temperature} is not more than the "
                 f"{shares[1.0]:.1%} at T = 1")
+    higher = max((t for t in REPEAT_GRID if t > temperature and shares[t] >= REPEAT_SHARE),
+                 default=None)
+    core.expect(REPEAT, higher is None,
+                f"at T = {temperature:g}, {got:.1%} of the 8-grams repeat, but at the higher "
+                f"T = {higher:g} still {shares.get(higher, 0):.1%} do" if higher else "",
+                "the question asks for the highest temperature at which a quarter repeat")
     return core.passed(REPEAT, f"at T = {temperature}, {got:.0%} of the 8-grams repeat "
                        f"(against {shares[1.0]:.1%} at T = 1).")
 
