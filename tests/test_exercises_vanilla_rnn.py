@@ -222,3 +222,56 @@ def test_irnn_relu_is_not_asked_of_who_passed_it():
 def test_irnn_wrong_answers_outside_the_list_are_rejected(answer, named):
     with pytest.raises(ExerciseError, match=named):
         check.irnn_scales(answer)
+
+
+# --- wrong answers outside the named mistakes, and other right answers -----------------------
+
+def step_backward_float32_einsum(dh, x_t, h_prev, h, weights):
+    """Another right answer: float32, einsum, the state's slope from h recomputed."""
+    W, U, b = (np.asarray(w, np.float32) for w in weights)
+    h_again = np.tanh(x_t.astype(np.float32) @ W + h_prev.astype(np.float32) @ U + b)
+    da = dh.astype(np.float32) * (1 - h_again ** 2)
+    return (np.einsum("bf,bu->fu", x_t, da), np.einsum("bh,bu->hu", h_prev, da),
+            da.sum(0), np.einsum("bu,hu->bh", da, U))
+
+
+def step_backward_in_place(dh, x_t, h_prev, h, weights):
+    dh *= 1 - h ** 2  # overwrites the caller's dh with da
+    W, U, b = weights
+    return x_t.T @ dh, h_prev.T @ dh, dh.sum(axis=0), dh @ U.T
+
+
+def test_another_right_step_backward_passes():
+    assert check.rnn_step_backward(step_backward_float32_einsum).passed is True
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (step_backward_in_place, "changed its input `dh` in place"),
+    (lambda *a: (*step_backward(*a)[:3], "dh"), "dh_prev should be an array of numbers"),
+    (lambda *a: (step_backward(*a)[0][::-1], *step_backward(*a)[1:]), "dW differs at feature"),
+])
+def test_wrong_step_backwards_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(ExerciseError, match=named):
+        check.rnn_step_backward(wrong)
+
+
+def clip_float32_tuple(grads, max_norm):
+    """Another right answer: float32, a tuple, np.linalg.norm of the concatenation."""
+    flat = np.concatenate([np.ravel(g) for g in grads]).astype(np.float32)
+    scale = min(1.0, max_norm / float(np.linalg.norm(flat)))
+    return tuple(np.float32(scale) * g.astype(np.float32) for g in grads)
+
+
+def test_another_right_clip_passes():
+    assert check.clip_global_norm(clip_float32_tuple).passed is True
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (lambda grads, m: grads if gradients.global_norm(grads) <= m else clip_global(grads, m)[:1],
+     "return a list of"),
+    (lambda grads, m: [g.T for g in clip_global(grads, m)], "has shape"),
+    (lambda grads, m: ["g"] * len(grads), "should be an array of numbers"),
+])
+def test_wrong_clips_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(ExerciseError, match=named):
+        check.clip_global_norm(wrong)

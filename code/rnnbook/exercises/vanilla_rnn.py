@@ -89,8 +89,9 @@ def rnn_step_backward(fn: Callable) -> bool:
              ("batch 6, 7 features, 4 units", (6, 7, 4))]
     for case, sizes in cases:
         args = _step_case(rng, *sizes)
-        got = core.call(fn, *[np.copy(a) if isinstance(a, np.ndarray) else
-                              [np.copy(w) for w in a] for a in args])
+        given = core.copies(*args)
+        got = core.call(fn, *given)
+        core.unchanged(STEP_BACKWARD, ("dh", "x_t", "h_prev", "h", "weights"), given, args)
         core.expect(STEP_BACKWARD, isinstance(got, (tuple, list)) and len(got) == 4,
                     f"return the four gradients (dW, dU, db, dh_prev); got {type(got).__name__}"
                     + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
