@@ -188,3 +188,39 @@ def test_another_right_time_to_target_passes():
 def test_wrong_times_outside_the_list_are_rejected(wrong, named):
     with pytest.raises(core.ExerciseError, match=named):
         check.time_to_target(wrong)
+
+
+def verdict_by_ranges(a, b):
+    """Another right answer: the ranges compared by hand."""
+    if min(a.seeds, b.seeds) < 2:
+        return "no real gap"
+    if a.best_range[1] < b.best_range[0]:
+        return a.label
+    if b.best_range[1] < a.best_range[0]:
+        return b.label
+    return "no real gap"
+
+
+def test_another_right_verdict_passes():
+    assert check.gap_verdict(verdict_by_ranges).passed is True
+
+
+def _touching_counts_as_a_gap(a, b):
+    if min(a.seeds, b.seeds) < 2:
+        return "no real gap"
+    if a.best_range[1] <= b.best_range[0]:
+        return a.label
+    if b.best_range[1] <= a.best_range[0]:
+        return b.label
+    return "no real gap"
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (_touching_counts_as_a_gap, "ranges that touch"),
+    (lambda a, b: check.reference_verdict(a, b).title(), "your verdict is 'Model A'"),
+    (lambda a, b: a if check.reference_verdict(a, b) == a.label else
+     check.reference_verdict(a, b), "return a.label, b.label or the string"),
+])
+def test_wrong_verdicts_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.gap_verdict(wrong)
