@@ -147,3 +147,14 @@ def test_the_ratio_reads_numpy_scalars_and_answers_malformed_ones_with_a_line():
 def test_malformed_memory_weights_get_a_line():
     with pytest.raises(core.ExerciseError, match="perfect"):
         check.perfect_memory(lambda f, u: ["kernel", "recurrent", "bias"])
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    (lambda f, u: [w[:, :-1] if w.ndim == 2 else w for w in solution_memory(f, u)],
+     "kernel"),  # a block cut short
+    (lambda f, u: [*solution_memory(f, u)[:2], solution_memory(f, u)[2][0]], "bias (2,"),
+    (lambda f, u: solution_memory(f, u, keep=3.0), "the update gate fell to"),  # not near 1
+])
+def test_wrong_memories_outside_the_list_are_rejected(answer, named):
+    with pytest.raises(core.ExerciseError, match=named.replace("(", r"\(")):
+        check.perfect_memory(answer)

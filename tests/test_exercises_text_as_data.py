@@ -214,3 +214,11 @@ def test_a_count_wrong_on_short_texts_only_is_not_blamed_on_a_formula():
     with pytest.raises(core.ExerciseError) as error:
         check.window_count(lambda n, s, k: (n - s - 1) // k + 1 + (n < 100))
     assert "Likely mistake" not in str(error.value)
+
+
+def test_an_encode_returning_a_string_of_digits_is_rejected():
+    def digits(text, chars):
+        return "".join(str(chars.index(c) % 10) for c in text)
+
+    with pytest.raises(core.ExerciseError, match="one integer id per character"):
+        check.codec(sorted_chars, digits, decode)
