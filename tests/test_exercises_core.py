@@ -61,7 +61,8 @@ def test_an_outcome_is_truthy_when_passed_and_shows_nothing_in_a_notebook(capsys
 
 # --- the hardening machinery -----------------------------------------------------------------
 
-@pytest.mark.parametrize("value", [3, 3.0, np.int64(3), np.float32(3.0), np.array(3), np.array([3])])
+@pytest.mark.parametrize("value", [3, 3.0, np.int64(3), np.float32(3.0), np.array(3),
+                                   np.array([3])])
 def test_as_number_reads_every_form_of_a_number(value):
     assert core.as_number("ex", "n", value, whole=True) == 3
 
