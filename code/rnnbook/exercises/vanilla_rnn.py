@@ -3,11 +3,11 @@
 - :func:`rnn_step_backward`: the backward pass of one tanh step, against
   :func:`rnnbook.numpy_rnn.rnn_backward` run on a sequence of one step.
 - :func:`tenfold`: predict, then measure, after how many steps back a tanh RNN with spectral
-  radius 0.8 has lost 10x of its gradient; the measurement is compared with the checker's own,
-  made with :func:`rnnbook.gradients.gradient_norms` on the chapter's set-up.
+  radius 0.8 has lost 10x of its gradient; the learner's measuring function runs on the
+  checker's draws (radii 0.5, 0.8, 0.9) and each answer is compared with the checker's own.
 - :func:`clip_global_norm`: global-norm clipping, against :func:`rnnbook.gradients.clip_by_norm`.
-- :func:`irnn_scales`: the experiment with an IRNN whose identity is scaled by c: how much
-  gradient is left after 99 steps, against the checker's own measurement.
+- :func:`irnn_scales`: the experiment with an IRNN whose identity is scaled by c: the
+  learner's ``left_after(x, w_in, c)`` runs on the checker's inputs, against its measurement.
 
 Usage in the chapter: ``from rnnbook.exercises import vanilla_rnn as check``, then
 ``check.rnn_step_backward(rnn_step_backward)`` and so on.
