@@ -208,3 +208,17 @@ def test_entropy_limits_accept_numpy_scalars_and_reject_strings():
         check.entropy_limits(lambda: {"cold": "0", "hot": 5.29})
     with pytest.raises(core.ExerciseError, match="return a dict"):
         check.entropy_limits(lambda: [0.0, 5.29])
+
+
+def last_of_ties_top_p(p, top_p):
+    """Another right answer: the last of tied characters first (a reversed ascending sort)."""
+    order = np.argsort(p, kind="stable")[::-1]
+    mass_before = np.cumsum(p[order]) - p[order]
+    keep = order[mass_before < top_p]
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q / q.sum()
+
+
+def test_another_tie_break_for_top_p_passes():
+    assert check.top_p(last_of_ties_top_p).passed is True

@@ -148,6 +148,10 @@ def top_p(fn) -> bool:
     for name, p in cases:
         for top in (0.5, 0.9, 1e-3):
             got = _filtered(EX_TOP_P, fn, p, top)
+            size = int((sampling.keep_top_p(p, top) > 0).sum())
+            if _valid_top_k(got, p, size):  # any order among tied characters is right
+                checked += 1
+                continue
             core.compare(EX_TOP_P, "the filtered distribution", got,
                          sampling.keep_top_p(p, top), atol=1e-9, axes=("character",),
                          case=f"{name}, p = {top}", mistakes=_top_p_mistakes(p, top))
