@@ -96,3 +96,65 @@ def test_memory_mistakes_are_named():
         check.perfect_memory(leaky)
     with pytest.raises(core.ExerciseError, match="reset_after=False layout"):
         check.perfect_memory(wrong_layout)
+
+
+# --- wrong answers outside the named mistakes, and other right answers -----------------------
+
+def float32_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+    """Another right answer: float32, the blocks by slicing, z written as (1 - z) mixing."""
+    x, h = x_t.astype(np.float32), h_prev.astype(np.float32)
+    W, U, b = (a.astype(np.float32) for a in (kernel, recurrent_kernel, bias))
+    u = U.shape[0]
+    z = sigmoid(x @ W[:, :u] + h @ U[:, :u] + b[:u])
+    r = sigmoid(x @ W[:, u:2 * u] + h @ U[:, u:2 * u] + b[u:2 * u])
+    cand = np.tanh(x @ W[:, 2 * u:] + (r * h) @ U[:, 2 * u:] + b[2 * u:])
+    return cand + z * (h - cand)
+
+
+def test_a_float32_step_passes():
+    assert check.gru_step(float32_step).passed is True
+
+
+def _in_place(x_t, h_prev, kernel, recurrent_kernel, bias):
+    h_prev[...] = solution_step(x_t, h_prev.copy(), kernel, recurrent_kernel, bias)
+    return h_prev
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    (_in_place, "changed its input `h_prev` in place"),
+    (lambda *a: (solution_step(*a), None), "h_t should be an array of numbers, got a tuple"),
+    (lambda *a: "h", "h_t should be an array of numbers, got a str"),
+    (lambda *a: solution_step(*a)[:, ::-1], "h_t differs at example 0"),
+])
+def test_wrong_steps_outside_the_list_are_rejected(answer, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.gru_step(answer)
+    assert named in str(error.value)
+
+
+def test_the_ratio_reads_numpy_scalars_and_answers_malformed_ones_with_a_line():
+    measured = costs.param_count("gru", 39, 256) / costs.param_count("lstm", 39, 256)
+    assert check.gru_lstm_ratio(np.float32(measured)).passed is True
+    assert check.gru_lstm_ratio(np.array(measured)).passed is True
+    with pytest.raises(core.ExerciseError, match="should be a number, got a str"):
+        check.gru_lstm_ratio("0.75")
+    with pytest.raises(core.ExerciseError, match="should be one number"):
+        check.gru_lstm_ratio([0.75, 0.76])
+    with pytest.raises(core.ExerciseError, match="you predicted 0.8000"):
+        check.gru_lstm_ratio(0.8)
+
+
+def test_malformed_memory_weights_get_a_line():
+    with pytest.raises(core.ExerciseError, match="perfect"):
+        check.perfect_memory(lambda f, u: ["kernel", "recurrent", "bias"])
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    (lambda f, u: [w[:, :-1] if w.ndim == 2 else w for w in solution_memory(f, u)],
+     "kernel"),  # a block cut short
+    (lambda f, u: [*solution_memory(f, u)[:2], solution_memory(f, u)[2][0]], "bias (2,"),
+    (lambda f, u: solution_memory(f, u, keep=3.0), "the update gate fell to"),  # not near 1
+])
+def test_wrong_memories_outside_the_list_are_rejected(answer, named):
+    with pytest.raises(core.ExerciseError, match=named.replace("(", r"\(")):
+        check.perfect_memory(answer)

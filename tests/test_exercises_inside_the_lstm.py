@@ -117,3 +117,52 @@ def test_context_gain_rejects_an_unknown_answer(tiny_models, vocab):
     ids = vocab.encode(SONNET_LINES * 3)
     with pytest.raises(core.ExerciseError, match="expected one of 'lstm', 'rnn'"):
         check.context_gain(lambda: "transformer", tiny_models, ids, np.arange(60, 80))
+
+
+# --- wrong answers outside the named mistakes, and other right answers -----------------------
+
+def correlations_float32(acts, feature):
+    """Another right answer: float32, np.corrcoef-like with an epsilon in the denominator."""
+    a = np.asarray(acts, np.float32) - np.mean(acts, axis=0, dtype=np.float32)
+    f = np.asarray(feature, np.float32) - np.float32(np.mean(feature))
+    norm = np.sqrt((a ** 2).sum(axis=0) * (f ** 2).sum())
+    return (a * f[:, None]).sum(axis=0) / (norm + 1e-12)
+
+
+def correlations_in_place(acts, feature):
+    acts -= acts.mean(axis=0)  # centres the caller's activations
+    return anatomy.correlations(acts, feature)
+
+
+def test_a_float32_epsilon_correlation_passes():
+    assert check.correlations(correlations_float32).passed is True
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (correlations_in_place, "changed its input `activations` in place"),
+    (lambda acts, feature: "r", "r should be an array of numbers, got a str"),
+    (lambda acts, feature: anatomy.correlations(acts, feature)[::-1], "differs at unit"),
+])
+def test_wrong_correlations_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.correlations(wrong)
+
+
+def saturation_in_place(gate, low, high):
+    out = anatomy.saturation(gate.copy(), low, high)
+    gate.clip(low, high, out=gate)
+    return out
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (saturation_in_place, "changed its input `gate` in place"),
+    (lambda gate, low, high: ("left", "right"), "left should be an array of numbers"),
+    (lambda gate, low, high: anatomy.saturation(gate[:, ::-1], low, high), "differs at unit"),
+])
+def test_wrong_saturations_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.saturation(wrong)
+
+
+def test_a_list_of_lists_saturation_passes():
+    assert check.saturation(lambda g, lo, hi: [list(x) for x in anatomy.saturation(g, lo, hi)])

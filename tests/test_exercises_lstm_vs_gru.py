@@ -133,3 +133,94 @@ def test_seed_experiment_checks_running_and_verdict(capsys):
         check.seed_experiment(lambda: fake_runs(seeds=(1,)), check.reference_verdict)
     with pytest.raises(core.ExerciseError, match="spread between seeds says"):
         check.seed_experiment(fake_runs, lambda a, b: "no real gap")
+
+
+# --- wrong answers outside the named mistakes, and other right answers -----------------------
+
+def test_matched_params_accept_whole_floats_and_numpy_integers():
+    right = right_params()
+    assert check.matched_params(lambda: {k: float(v) for k, v in right.items()}).passed is True
+    assert check.matched_params(lambda: {k: np.int32(v) for k, v in right.items()}).passed
+
+
+@pytest.mark.parametrize(("value", "named"), [
+    ("149", "should be a number, got a str"), ([149], "should be one number"),
+    (True, "should be a number"),
+])
+def test_matched_params_malformed_answers_get_a_line(value, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.matched_params(lambda: {**right_params(), "gru_units": value})
+
+
+def time_float32(loss, seconds, target):
+    """Another right answer: float32, np.interp on the crossing epoch."""
+    loss = np.asarray(loss, np.float32)
+    elapsed = np.cumsum(np.asarray(seconds, np.float32))
+    hit = np.flatnonzero(loss <= target)
+    if not hit.size:
+        return np.float32("nan")
+    k = int(hit[0])
+    if k == 0:
+        return elapsed[0]
+    return np.float32(np.interp(target, [loss[k], loss[k - 1]], [elapsed[k], elapsed[k - 1]]))
+
+
+def time_strictly_below(loss, seconds, target):
+    """Wrong on a curve that touches the target: `<` where the task says 'reaches'."""
+    return reference_time([x + (1e-9 if x == target else 0) for x in loss], seconds, target)
+
+
+def time_sorting_in_place(loss, seconds, target):
+    out = reference_time(list(loss), seconds, target)
+    loss.sort()  # sorts the caller's curve
+    return out
+
+
+def test_another_right_time_to_target_passes():
+    assert check.time_to_target(time_float32).passed is True
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (time_strictly_below, "touches the target at epoch 2"),
+    (time_sorting_in_place, "changed its input `val_loss` in place"),
+    (lambda loss, seconds, target: "3.5", "should be a number, got a str"),
+])
+def test_wrong_times_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.time_to_target(wrong)
+
+
+def verdict_by_ranges(a, b):
+    """Another right answer: the ranges compared by hand."""
+    if min(a.seeds, b.seeds) < 2:
+        return "no real gap"
+    if a.best_range[1] < b.best_range[0]:
+        return a.label
+    if b.best_range[1] < a.best_range[0]:
+        return b.label
+    return "no real gap"
+
+
+def test_another_right_verdict_passes():
+    assert check.gap_verdict(verdict_by_ranges).passed is True
+
+
+def _touching_counts_as_a_gap(a, b):
+    if min(a.seeds, b.seeds) < 2:
+        return "no real gap"
+    if a.best_range[1] <= b.best_range[0]:
+        return a.label
+    if b.best_range[1] <= a.best_range[0]:
+        return b.label
+    return "no real gap"
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (_touching_counts_as_a_gap, "ranges that touch"),
+    (lambda a, b: check.reference_verdict(a, b).title(), "your verdict is 'Model A'"),
+    (lambda a, b: a if check.reference_verdict(a, b) == a.label else
+     check.reference_verdict(a, b), "return a.label, b.label or the string"),
+])
+def test_wrong_verdicts_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.gap_verdict(wrong)

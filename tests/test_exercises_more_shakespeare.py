@@ -207,3 +207,41 @@ def test_frozen_experiment_mistakes_are_named(kwargs, named):
     data, model = tiny_char_model()
     with pytest.raises(core.ExerciseError, match=named):
         check.frozen_experiment(fine_tuner(data, **kwargs), model, data)
+
+
+# --- wrong answers outside the named mistakes, and other right answers -----------------------
+
+def windows_by_stacking(ids, starts, seq_len):
+    """Another right answer: a list of slices stacked, a list returned."""
+    rows = np.stack([ids[s:s + seq_len + 1] for s in starts])
+    return [rows[:, :-1], rows[:, 1:]]
+
+
+def windows_sorting_starts(ids, starts, seq_len):
+    starts.sort()  # reorders the caller's starts in place
+    return check.reference_cut_windows(ids, starts, seq_len)
+
+
+def test_another_right_cut_windows_passes():
+    assert check.cut_windows(windows_by_stacking).passed is True
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (windows_sorting_starts, "changed its input `starts` in place"),
+    (lambda ids, starts, n: (_rows(ids, starts, n)[0], "y"), "your y"),
+    (lambda ids, starts, n: _rows(ids, np.sort(starts), n), "differs at window"),
+])
+def test_wrong_cut_windows_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.cut_windows(wrong)
+
+
+def test_compressor_score_accepts_a_numpy_scalar_and_rejects_a_string():
+    def float32_score(*args):
+        return np.float64(check.reference_compressor_score(*args))
+
+    assert check.compressor_score(float32_score).passed is True
+    with pytest.raises(core.ExerciseError, match="one number"):
+        check.compressor_score(lambda *a: str(check.reference_compressor_score(*a)))
+    with pytest.raises(core.ExerciseError, match="one number"):
+        check.compressor_score(lambda *a: [check.reference_compressor_score(*a)])

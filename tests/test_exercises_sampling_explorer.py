@@ -128,5 +128,97 @@ def test_repetition_cold_passes_and_warm_is_rejected(gru, capsys):
     assert "8-grams" in capsys.readouterr().out
     with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*well below 1"):
         check.repetition(lambda: 1.0, model, vocab)
-    with pytest.raises(core.ExerciseError, match="a number >= 0"):
+    with pytest.raises(core.ExerciseError, match="should be a number, got a str 'cold'"):
         check.repetition(lambda: "cold", model, vocab)
+    with pytest.raises(core.ExerciseError, match="a number >= 0"):
+        check.repetition(lambda: -0.5, model, vocab)
+    assert check.repetition(lambda: np.float32(0.1), model, vocab).passed is True
+
+
+# --- wrong answers outside the named mistakes, and other right answers -----------------------
+
+def last_of_ties_top_k(p, k):
+    """Another right answer: the last of tied characters kept (ascending sort), a list."""
+    keep = np.argsort(p, kind="stable")[-k:]
+    kept = np.zeros_like(p)
+    kept[keep] = p[keep]
+    return list(kept / kept.sum())
+
+
+def threshold_top_k(p, k):
+    """Wrong on ties: a threshold at the k-th largest value keeps every tied character."""
+    kept = np.where(p >= np.sort(p)[-k], p, 0.0)
+    return kept / kept.sum()
+
+
+def strict_threshold_top_k(p, k):
+    kept = np.where(p > np.sort(p)[-k - 1], p, 0.0) if k < len(p) else p
+    return kept / kept.sum()
+
+
+def in_place_top_k(p, k):
+    p[np.argsort(p)[:-k]] = 0.0  # zeroes the caller's distribution
+    p /= p.sum()
+    return p
+
+
+def test_another_right_top_k_passes():
+    assert check.top_k(last_of_ties_top_k).passed is True
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (in_place_top_k, "changed its input `p` in place"),
+    (threshold_top_k, "ties"),
+    (lambda p, k: np.sort(sampling.keep_top_k(p, k)), "differs at character"),  # order lost
+    (lambda p, k: "p", "should be an array of numbers, got a str"),
+])
+def test_wrong_top_k_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.top_k(wrong)
+
+
+def cumsum_top_p(p, top_p):
+    """Another right answer: float32, searchsorted on the cumulative mass."""
+    p32 = np.asarray(p, np.float32)
+    order = np.argsort(-p32, kind="stable")
+    n = int(np.searchsorted(np.cumsum(p32[order]), np.float32(top_p) - 1e-7)) + 1
+    q = np.zeros_like(p32)
+    q[order[:n]] = p32[order[:n]]
+    return q / q.sum()
+
+
+def test_another_right_top_p_passes():
+    assert check.top_p(cumsum_top_p).passed is True
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (lambda p, t: sampling.keep_top_p(p, t)[::-1], "differs at character"),
+    (lambda p, t: sampling.keep_top_p(p, t)[:-1], "has shape"),
+    (lambda p, t: None if False else [[0.5, 0.5]], "has shape"),
+])
+def test_wrong_top_p_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.top_p(wrong)
+
+
+def test_entropy_limits_accept_numpy_scalars_and_reject_strings():
+    assert check.entropy_limits(lambda: {"cold": np.float32(0.0),
+                                         "hot": np.float64(np.log2(39))}).passed is True
+    with pytest.raises(core.ExerciseError, match="should be a number, got a str"):
+        check.entropy_limits(lambda: {"cold": "0", "hot": 5.29})
+    with pytest.raises(core.ExerciseError, match="return a dict"):
+        check.entropy_limits(lambda: [0.0, 5.29])
+
+
+def last_of_ties_top_p(p, top_p):
+    """Another right answer: the last of tied characters first (a reversed ascending sort)."""
+    order = np.argsort(p, kind="stable")[::-1]
+    mass_before = np.cumsum(p[order]) - p[order]
+    keep = order[mass_before < top_p]
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q / q.sum()
+
+
+def test_another_tie_break_for_top_p_passes():
+    assert check.top_p(last_of_ties_top_p).passed is True

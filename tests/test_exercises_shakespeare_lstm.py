@@ -117,3 +117,60 @@ def test_variant_without_softmax_is_named(small_data):
     with pytest.raises(core.ExerciseError, match="softmax"):
         check.variant_experiment(logits, small_data, epochs=1, recipe=RECIPE)
 
+
+
+def test_a_lower_temperature_than_the_highest_is_rejected():
+    with pytest.raises(core.ExerciseError, match="(?s)at the higher T = 0.2.*highest"):
+        check.repeating_temperature(0.1)
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    ("0.2", "should be a number, got a str"), (np.array([0.2, 0.3]), "should be one number"),
+])
+def test_a_malformed_temperature_gets_a_line(answer, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.repeating_temperature(answer)
+
+
+# ---------------------------------------------------------------- temperature: outside the list
+
+def float32_softmax(logits, temperature):
+    """Another right answer: float32, scipy-free, the row maxima by np.amax."""
+    z = np.asarray(logits, np.float32) / np.float32(temperature)
+    e = np.exp(z - np.amax(z, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def test_a_float32_softmax_passes():
+    assert check.temperature_softmax(float32_softmax).passed is True
+
+
+def _in_place(logits, temperature):
+    logits /= temperature  # divides the caller's logits
+    logits -= logits.max(axis=-1, keepdims=True)
+    np.exp(logits, out=logits)
+    logits /= logits.sum(axis=-1, keepdims=True)
+    return logits
+
+
+def _one_max_for_the_batch(logits, temperature):
+    e = np.exp((logits - logits.max()) / temperature)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _first_row_only(logits, temperature):
+    z = np.atleast_2d(logits)[0] / temperature
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    (_in_place, "changed its input `logits` in place"),
+    (_one_max_for_the_batch, "each row's own largest logit"),
+    (_first_row_only, "has shape (6,), expected (3, 6)"),
+    (lambda logits, t: "p", "should be an array of numbers, got a str"),
+])
+def test_wrong_softmaxes_outside_the_list_are_rejected(answer, named):
+    with np.errstate(all="ignore"), pytest.raises(core.ExerciseError) as error:
+        check.temperature_softmax(answer)
+    assert named in str(error.value)

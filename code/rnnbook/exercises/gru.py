@@ -107,15 +107,20 @@ def gru_step(fn: Callable) -> bool:
     ``bias`` (3 units,), column blocks in the order z, r, h~.
     """
     cases = _step_cases(np.random.default_rng(20251))
+    names = ("x_t", "h_prev", "kernel", "recurrent_kernel", "bias")
     for label, args in cases:
-        got = core.call(fn, *(a.copy() for a in args))
+        given = core.copies(*args)
+        got = core.call(fn, *given)
+        core.unchanged(STEP, names, given, args)
+        got = core.as_array(STEP, "h_t", got)
+        core.not_alias(STEP, "h_t", got, names, given)
         wrong = {}
         for hint, switches in STEP_MISTAKES.items():
             try:
                 wrong[hint] = mistaken_step(*args, **switches)
             except ValueError:  # a wrong matrix that cannot multiply in this case
                 continue
-        core.compare(STEP, "h_t", np.asarray(got, float), reference_step(*args),
+        core.compare(STEP, "h_t", got, reference_step(*args),
                      axes=("example", "unit"), case=label, mistakes=wrong)
     return core.passed(STEP, f"h_t matches the course's GRU (reset_after=False) in all "
                        f"{len(cases)} cases.")
@@ -151,7 +156,7 @@ def gru_lstm_ratio(predicted, features: int = 39, units: int = 256,
                     f"Keras counts {counts[kind]:,} for the {kind.upper()} but the course's "
                     f"formula gives {costs.param_count(kind, features, units):,}")
     measured = counts["gru"] / counts["lstm"]
-    got = float(predicted)
+    got = core.as_number(RATIO, "your prediction", predicted)
     if abs(got - measured) > atol:
         hint = next((h for h, v in ratio_mistakes(features, units).items()
                      if abs(got - v) <= atol), "")

@@ -64,7 +64,10 @@ def correlations(fn) -> bool:
     """Check ``fn(activations, feature)``: Pearson's r of every unit (column) with ``feature``."""
     rng = np.random.default_rng(11)
     for name, acts, feature in _correlation_cases(rng):
-        got = np.asarray(core.call(fn, acts.copy(), feature.copy()), dtype=float)
+        given = (acts.copy(), feature.copy())
+        got = core.call(fn, *given)
+        core.unchanged(EX_CORRELATIONS, ("activations", "feature"), given, (acts, feature))
+        got = core.as_array(EX_CORRELATIONS, "r", got)
         steps, units = acts.shape
         core.expect(EX_CORRELATIONS, got.shape != (steps,),
                     f"the result has one value per time step {got.shape}, not one per unit "
@@ -102,10 +105,13 @@ def saturation(fn) -> bool:
     gate = _gate_case(np.random.default_rng(5))
     steps, units = gate.shape
     for low, high in ((0.1, 0.9), (0.2, 0.7)):
-        got = core.call(fn, gate.copy(), low, high)
+        given = gate.copy()
+        got = core.call(fn, given, low, high)
+        core.unchanged(EX_SATURATION, ("gate",), (given,), (gate,))
         core.expect(EX_SATURATION, isinstance(got, tuple | list) and len(got) == 2,
                     f"expected a pair (left, right), got {type(got).__name__}")
-        left, right = (np.asarray(g, dtype=float) for g in got)
+        left, right = (core.as_array(EX_SATURATION, name, g) for name, g in zip(
+            ("left", "right"), got, strict=True))
         core.expect(EX_SATURATION, left.shape != (steps,),
                     f"left has one value per time step {left.shape}, not one per unit "
                     f"({units},)", "average over time (axis 0), not over the units (axis 1)")

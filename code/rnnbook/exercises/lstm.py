@@ -117,7 +117,8 @@ def _pair(exercise: str, out, what: str) -> tuple[np.ndarray, np.ndarray]:
     core.expect(exercise, isinstance(out, (tuple, list)) and len(out) == 2,
                 f"should return the pair {what}, got {type(out).__name__}",
                 "end the function with `return h_t, c_t`" if exercise == STEP else "")
-    return np.asarray(out[0], float), np.asarray(out[1], float)
+    first, second = what.strip("()").split(", ")
+    return (core.as_array(exercise, first, out[0]), core.as_array(exercise, second, out[1]))
 
 
 @core.checker(STEP)
@@ -128,8 +129,14 @@ def lstm_step(fn: Callable) -> bool:
     (units, 4 units), ``bias`` (4 units,), gate blocks in the order i, f, c~, o.
     """
     cases = _step_cases(np.random.default_rng(20250))
+    names = ("x_t", "h_prev", "c_prev", "kernel", "recurrent_kernel", "bias")
     for label, args in cases:
-        h_got, c_got = _pair(STEP, core.call(fn, *(a.copy() for a in args)), "(h_t, c_t)")
+        given = core.copies(*args)
+        out = core.call(fn, *given)
+        core.unchanged(STEP, names, given, args)
+        h_got, c_got = _pair(STEP, out, "(h_t, c_t)")
+        core.not_alias(STEP, "h_t", np.asarray(out[0]), names, given)
+        core.not_alias(STEP, "c_t", np.asarray(out[1]), names, given)
         h_ref, c_ref = reference_step(*args)
         wrong = {}
         for hint, switches in STEP_MISTAKES.items():
@@ -181,7 +188,7 @@ def lstm_param_count(predicted, features: int = 39, units: int = 256) -> bool:
     expected = costs.param_count("lstm", features, units)
     core.expect(PARAMS, measured == expected,
                 f"Keras counts {measured:,} but the course's formula gives {expected:,}")
-    got = int(predicted)
+    got = core.as_number(PARAMS, "your prediction", predicted, whole=True)
     if got != expected:
         hint = next((h for h, v in param_mistakes(features, units).items() if v == got), "")
         core.expect(PARAMS, False,
@@ -218,21 +225,25 @@ def forget_bias_experiment(kept_per_step: Callable[[float], float],
     checked, because they depend on the learner's set-up (near a bias of 3 a step can even pass
     on slightly more than it received, through the hidden-state path).
     """
-    kept = {b: core.call(kept_per_step, b) for b in biases}
+    kept = {b: core.as_number(FORGET, f"kept_per_step({b})", core.call(kept_per_step, b))
+            for b in biases}
     for b, value in kept.items():
-        core.expect(FORGET, np.isscalar(value) or np.ndim(value) == 0,
-                    f"kept_per_step({b}) should return one number, got {type(value).__name__}")
-        core.expect(FORGET, bool(np.isfinite(value)) and float(value) > 0,
+        core.expect(FORGET, float(value) > 0,
                     f"kept_per_step({b}) = {float(value):.4g}: a share kept per step is a "
                     "positive number",
                     "the factor is (norm at the far distance / norm at the near one) ** "
                     "(1 / (far - near)), with far > near")
     values = [float(kept[b]) for b in biases]
+    inverted = all(v > 1 for v in values) and all(
+        later < earlier for earlier, later in zip(values[:-1], values[1:], strict=True))
     for k in range(1, len(biases)):
         (b0, v0), (b1, v1) = (biases[k - 1], values[k - 1]), (biases[k], values[k])
         core.expect(FORGET, v1 > v0,
                     f"with forget bias {b1:g} a step keeps {v1:.3f}, not more than {v0:.3f} "
                     f"with bias {b0:g}",
+                    "every share is above 1 and falls as the bias grows: the ratio is "
+                    "inverted; the share kept is (norm at the far distance / norm at the near "
+                    "one) ** (1 / (far - near))" if inverted else
                     "is it the forget gate's block of the bias, bias[units:2*units], that you "
                     "set? Keras's order is i, f, c~, o")
     table = ", ".join(f"bias {b:g}: {v:.3f}" for b, v in zip(biases, values, strict=True))

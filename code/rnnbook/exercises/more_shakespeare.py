@@ -89,7 +89,8 @@ def cut_windows(fn: Callable) -> bool:
     :func:`reference_cut_windows`, the code of ``WindowStream.__getitem__``)."""
     for ids, starts, seq_len, case in _window_cases():
         try:
-            got = core.call(fn, ids.copy(), starts.copy(), seq_len)
+            given = (ids.copy(), starts.copy())
+            got = core.call(fn, *given, seq_len)
         except IndexError as error:
             raise core.ExerciseError(
                 f"{EX_WINDOWS}: your function raised IndexError: {error} ({case}).\nLikely "
@@ -98,6 +99,7 @@ def cut_windows(fn: Callable) -> bool:
                 "(WindowStream multiplies its window numbers by seq_len before it cuts)") from error
         core.expect(EX_WINDOWS, isinstance(got, (tuple, list)) and len(got) == 2,
                     f"return a pair (x, y); got {type(got).__name__} ({case})")
+        core.unchanged(EX_WINDOWS, ("ids", "starts"), given, (ids, starts))
         expected = reference_cut_windows(ids, starts, seq_len)
         mistakes = _window_mistakes(ids, starts, seq_len)
         for k, name in enumerate(("x", "y")):

@@ -45,6 +45,8 @@ def _temperature_cases() -> list[tuple[np.ndarray, float, str]]:
         (logits, 2.0, "T = 2 (flatter)"),
         (rng.normal(0.0, 1.0, size=(3, 6)), 0.7, "a batch of 3 rows, T = 0.7"),
         (np.array([1000.0, 998.0, 990.0, 0.0]), 1.0, "large logits (1000), T = 1"),
+        (np.array([[1000.0, 999.0, 990.0], [-1000.0, -1001.0, -1010.0], [2.0, 2.0, -3.0]]), 1.0,
+         "rows of very different sizes (1000, -1000) and a tie, T = 1"),
     ]
 
 
@@ -52,13 +54,25 @@ def _temperature_cases() -> list[tuple[np.ndarray, float, str]]:
 def temperature_softmax(fn: Callable) -> bool:
     """Check ``fn(logits, temperature) -> probabilities`` (along the last axis)."""
     for logits, temperature, case in _temperature_cases():
-        got = core.call(fn, logits.copy(), temperature)
+        given = logits.copy()
+        got = core.call(fn, given, temperature)
+        core.unchanged(TEMPERATURE, ("logits",), (given,), (logits,))
+        got = core.as_array(TEMPERATURE, "the probabilities", got)
         expected = reference_temperature_softmax(logits, temperature)
         p = softmax(logits)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             raw = np.exp(logits / temperature)
             naive = raw / raw.sum(axis=-1, keepdims=True)
-        if np.isnan(np.asarray(got, dtype=float)).any() and np.isnan(naive).any():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            shifted = np.exp((logits - logits.max()) / temperature)
+            one_max = shifted / shifted.sum(axis=-1, keepdims=True)
+        nan = np.isnan(got)
+        if logits.ndim == 2 and nan.any() and np.array_equal(nan, np.isnan(one_max)):
+            core.expect(TEMPERATURE, False, f"the probabilities contain NaN ({case})",
+                        "subtract each row's own largest logit (logits.max(axis=-1, "
+                        "keepdims=True)), not the largest of the whole batch: a row far below "
+                        "it underflows to 0 / 0")
+        if nan.any() and np.isnan(naive).any():
             core.expect(TEMPERATURE, False, f"the probabilities contain NaN ({case})",
                         "exp(1000) overflows: subtract the largest logit before exp "
                         "(softmax does not change when a constant is subtracted)")
@@ -76,8 +90,9 @@ def temperature_softmax(fn: Callable) -> bool:
         core.compare(TEMPERATURE, "the probabilities", got, expected, atol=1e-6,
                      axes=("row", "character") if logits.ndim == 2 else ("character",),
                      mistakes=mistakes, case=case)
-    return core.passed(TEMPERATURE, "softmax(logits / T) on 4 cases, including a batch and "
-                       "logits large enough to overflow a naive exp.")
+    return core.passed(TEMPERATURE, "softmax(logits / T) on 5 cases, including batches (rows "
+                       "of very different sizes, a tie) and logits large enough to overflow a "
+                       "naive exp.")
 
 
 # ---------------------------------------------------------------- an Embedding, a second layer

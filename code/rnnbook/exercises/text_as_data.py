@@ -26,7 +26,8 @@ from rnnbook.text import corpora
 WINDOWS = "one-hot windows"
 # (text length, window length, stride, vocabulary size): the tutorial's stride of 1, a stride
 # that does not divide the text, and a stride longer than the window.
-WINDOW_CASES = ((30, 5, 1, 7), (47, 6, 3, 11), (40, 4, 7, 5))
+WINDOW_CASES = ((30, 5, 1, 7), (47, 6, 3, 11), (40, 4, 7, 5), (25, 3, 2, 9))
+UNUSED = 9  # the last case's vocabulary: 9 characters, of which the text uses only 5
 
 
 def reference_one_hot_windows(ids: np.ndarray, seq_len: int, step: int,
@@ -75,25 +76,35 @@ def one_hot_windows(fn: Callable) -> bool:
     for n, seq_len, step, depth in WINDOW_CASES:
         ids = rng.integers(0, depth, size=n)
         ids[:depth] = np.arange(depth)  # every character occurs
-        got = core.call(fn, ids.copy(), seq_len, step, depth)
-        core.expect(WINDOWS, isinstance(got, tuple) and len(got) == 2,
-                    f"return the pair (x, y); got {type(got).__name__}")
+        if depth == UNUSED:  # a vocabulary larger than the text: the depth is not ids.max() + 1
+            ids = rng.integers(0, 5, size=n)
+        given = ids.copy()
+        got = core.pair(WINDOWS, core.call(fn, given, seq_len, step, depth), ("x", "y"))
+        core.unchanged(WINDOWS, ("ids",), (given,), (ids,))
+        for name, part in zip(("x", "y"), got, strict=True):
+            dtype = getattr(part, "dtype", None)
+            core.expect(WINDOWS, dtype is not None and dtype == np.bool_,
+                        f"{name} has dtype {dtype or type(part).__name__}, expected bool",
+                        "a one-hot entry is True or False: build it as booleans (np.eye(depth, "
+                        "dtype=bool)[ids], or data.one_hot); float64 takes 8 times the memory")
         x_ref, y_ref = reference_one_hot_windows(ids, seq_len, step, depth)
         mistakes = _window_mistakes(ids, seq_len, step, depth)
-        case = f"text of {n} ids, seq_len={seq_len}, step={step}, {depth} characters"
+        case = f"text of {n} ids, seq_len={seq_len}, step={step}, {depth} characters" + (
+            " of which the text uses 5" if depth == UNUSED else "")
         for name, got_part, ref, axes in (("x", got[0], x_ref, ("window", "position", "char")),
                                           ("y", got[1], y_ref, ("window", "char"))):
             core.compare(WINDOWS, name, np.asarray(got_part, dtype=float), ref, atol=0.5,
                          axes=axes, mistakes=mistakes[name], case=case)
-    return core.passed(WINDOWS, "x and y match rnnbook.text.corpora's windows on "
-                       f"{len(WINDOW_CASES)} cases (strides 1, 3 and 7).")
+    return core.passed(WINDOWS, "x and y match rnnbook.text.windows' windows on "
+                       f"{len(WINDOW_CASES)} cases (strides 1, 2, 3 and 7, a vocabulary larger than the text), as "
+                       "booleans.")
 
 
 # ---------------------------------------------------------------- encode and decode
 
 CODEC = "encode and decode"
 CODEC_TEXTS = ("to be or not to be", "shall i compare thee to a summer's day?\nthou art more",
-               "abcabcxyz")
+               "abcabcxyz", "naïve café — ’tis Æsop’s fable", "ZZzz  aA1!")
 
 
 @core.checker(CODEC)
@@ -151,13 +162,11 @@ def reference_window_count(n: int, seq_len: int, step: int) -> int:
 @core.checker(COUNT)
 def window_count(fn: Callable) -> bool:
     """Check ``fn(n, seq_len, step)`` against the windows rnnbook.text.corpora actually builds."""
-    for n, seq_len, step in COUNT_CASES:
-        got = core.call(fn, n, seq_len, step)
-        measured = len(corpora.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
-        if got == measured:
-            continue
-        case = f"n={n:,}, seq_len={seq_len}, step={step}"
-        hints = (
+    got = {case: core.as_number(COUNT, f"n_windows{case}", core.call(fn, *case))
+           for case in COUNT_CASES}
+
+    def mistakes(n: int, seq_len: int, step: int) -> tuple:
+        return (
             ((n - seq_len) // step + 1, "a window needs seq_len + 1 characters (its inputs and "
              "the target after them): start from n - seq_len - 1"),
             ((n - seq_len - 1) / step + 1, "the count is a whole number: use floor division //"),
@@ -166,8 +175,16 @@ def window_count(fn: Callable) -> bool:
             ((n - seq_len) // step, "a window needs seq_len + 1 characters, and the first "
              "window counts too"),
         )
-        hint = next((h for value, h in hints if value == got), "")
-        core.expect(COUNT, False, f"your formula gives {got} windows for {case}; "
-                    f"rnnbook.text.corpora.next_char_windows builds {measured:,}", hint)
+
+    for (n, seq_len, step), value in got.items():
+        measured = len(corpora.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
+        if value == measured:
+            continue
+        # a hint only for the mistake whose formula gives every one of the answers
+        hint = next((h for k, (_, h) in enumerate(mistakes(n, seq_len, step))
+                     if all(mistakes(*case)[k][0] == v for case, v in got.items())), "")
+        core.expect(COUNT, False, f"your formula gives {value:g} windows for n={n:,}, "
+                    f"seq_len={seq_len}, step={step}; "
+                    f"rnnbook.text.windows.next_char_windows builds {measured:,}", hint)
     return core.passed(COUNT, f"your formula matches the windows built for {len(COUNT_CASES)} "
                        "(n, seq_len, step) cases.")

@@ -3,12 +3,12 @@
 - :func:`rnn_step_backward`: the backward pass of one tanh step, against
   :func:`rnnbook.cells.numpy_rnn.rnn_backward` run on a sequence of one step.
 - :func:`tenfold`: predict, then measure, after how many steps back a tanh RNN with spectral
-  radius 0.8 has lost 10x of its gradient; the measurement is compared with the checker's own,
-  made with :func:`rnnbook.cells.gradients.gradient_norms` on the chapter's set-up.
+  radius 0.8 has lost 10x of its gradient; the learner's measuring function runs on the
+  checker's draws (radii 0.5, 0.8, 0.9) and each answer is compared with the checker's own.
 - :func:`clip_global_norm`: global-norm clipping, against
   :func:`rnnbook.cells.gradients.clip_by_norm`.
-- :func:`irnn_scales`: the experiment with an IRNN whose identity is scaled by c: how much
-  gradient is left after 99 steps, against the checker's own measurement.
+- :func:`irnn_scales`: the experiment with an IRNN whose identity is scaled by c: the
+  learner's ``left_after(x, w_in, c)`` runs on the checker's inputs, against its measurement.
 
 Usage in the chapter: ``from rnnbook.exercises import vanilla_rnn as check``, then
 ``check.rnn_step_backward(rnn_step_backward)`` and so on.
@@ -16,7 +16,7 @@ Usage in the chapter: ``from rnnbook.exercises import vanilla_rnn as check``, th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 
@@ -91,8 +91,9 @@ def rnn_step_backward(fn: Callable) -> bool:
              ("batch 6, 7 features, 4 units", (6, 7, 4))]
     for case, sizes in cases:
         args = _step_case(rng, *sizes)
-        got = core.call(fn, *[np.copy(a) if isinstance(a, np.ndarray) else
-                              [np.copy(w) for w in a] for a in args])
+        given = core.copies(*args)
+        got = core.call(fn, *given)
+        core.unchanged(STEP_BACKWARD, ("dh", "x_t", "h_prev", "h", "weights"), given, args)
         core.expect(STEP_BACKWARD, isinstance(got, (tuple, list)) and len(got) == 4,
                     f"return the four gradients (dW, dU, db, dh_prev); got {type(got).__name__}"
                     + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
@@ -146,58 +147,96 @@ def tenfold_bound(radius: float = TENFOLD_RADIUS) -> int:
     return int(np.ceil(np.log(10) / np.log(1 / radius)))
 
 
-@core.checker(TENFOLD)
-def tenfold(prediction, measured) -> bool:
-    """Compare a prediction and a measurement with the checker's own measurement.
+def measure_reference(x: np.ndarray, w_in: np.ndarray, radius: float, rng: np.random.Generator,
+                      *, activation: str = "tanh", mistake: str = "") -> int | None:
+    """The chapter's measurement on given inputs: steps back until a tenth is left.
 
-    A measurement more than two steps from the checker's raises :class:`core.ExerciseError`
-    with the likely mistake; a prediction is reported, right or wrong: it is a guess.
+    ``mistake`` gives what a typical slip measures instead: ``"from_start"`` (the norms not
+    reversed), ``"time_step"`` (the step t, not the distance back), ``"bound"`` (the formula).
     """
-    if prediction is None and measured is None:
-        return core.not_attempted(TENFOLD, how="Set `prediction` to your guess, then `measured` "
-                                  "to what you measure,")
-    core.expect(TENFOLD, prediction is not None, "write down your prediction (a number of steps) "
-                "before you measure: the point is to compare the two.")
-    core.expect(TENFOLD, measured is not None, "now measure: `measured` is still None.")
-    reference, bound = tenfold_reference(), tenfold_bound()
-    measured = float(measured)
-    if abs(measured - reference) > TENFOLD_TOLERANCE:
+    if mistake == "bound":
+        return tenfold_bound(radius)
+    weights = [w_in, gradients.recurrent_matrix(UNITS, radius, rng), np.zeros(UNITS)]
+    norms = gradients.gradient_norms("rnn", x, weights, activation=activation)
+    if mistake == "from_start":
+        return int(np.argmax(norms < 0.1))
+    steps = steps_to_tenfold(norms)
+    if mistake == "time_step":
+        return None if steps is None else len(norms) - 1 - steps
+    return steps
+
+
+TENFOLD_MISTAKES = {
+    "from_start": "gradient_norms is indexed by time step, with the loss at the last entry "
+    "(norms[-1] = 1); counted from the first entry, where almost nothing is left, the first "
+    "entry below a tenth is entry 0. Reverse the norms (norms[::-1]) so that the index is the "
+    "distance back from the loss.",
+    "time_step": "that is the time step t where the norm falls below a tenth; the question is "
+    "the distance back from the last step, where the loss is: T - 1 - t, or the index in the "
+    "reversed norms (norms[::-1]).",
+    "bound": "that is the bound (ln 10 / ln(1/radius) rounded up), what a linear RNN would take: "
+    "measure it with the tanh cell instead of computing it.",
+    "relu": "that is what ReLU units measure: the question is about a tanh cell, "
+    "gradient_norms' default activation.",
+}
+TENFOLD_SETUPS = ((0, TENFOLD_RADIUS), (1, TENFOLD_RADIUS), (2, 0.5), (3, 0.9))
+
+
+@core.checker(TENFOLD)
+def tenfold(prediction, measure: Callable) -> bool:
+    """Run the learner's measurement on the checker's draws; report the prediction.
+
+    ``measure(x, w_in, radius, rng)`` returns the steps back from the loss until the gradient of
+    a tanh RNN with a random orthogonal recurrent matrix of spectral radius ``radius`` (drawn
+    with ``gradients.recurrent_matrix(32, radius, rng)``) on inputs ``x`` with input weights
+    ``w_in`` is ten times smaller. The checker runs it on its own draws and radii (0.8, and 0.5
+    and 0.9, so that a number typed in or computed from a formula shows) and compares each
+    answer with its own measurement of the same draw; the prediction is reported, right or
+    wrong: it is a guess.
+    """
+    if prediction is None:
+        core.call(measure, *probe(0)[:2], TENFOLD_RADIUS, probe(0)[2])  # a stub: not attempted
+        core.expect(TENFOLD, False, "write down your prediction (a number of steps) before you "
+                    "measure: the point is to compare the two.")
+    prediction = core.as_number(TENFOLD, "your prediction", prediction)
+    measured = None
+    for seed, radius in TENFOLD_SETUPS:
+        x, w_in, rng = probe(seed)
+        got = core.call(measure, x.copy(), w_in.copy(), radius, rng)
+        got = core.as_number(TENFOLD, f"measure(x, w_in, {radius}, rng)", got, whole=True)
+        x, w_in, rng = probe(seed)
+        expected = measure_reference(x, w_in, radius, rng)
+        if got == expected:
+            measured = got if measured is None else measured
+            continue
         hint = ""
-        if measured >= STEPS / 2:
-            hint = ("that looks like the time step t where the norm falls below a tenth; the "
-                    "question is the distance back from the last step, where the loss is: "
-                    "T - 1 - t, or the index in the reversed norms (norms[::-1]).")
-        elif measured == 0:
-            hint = ("gradient_norms is indexed by time step, with the loss at the last entry "
-                    "(norms[-1] = 1); counted from the first entry, where almost nothing is "
-                    "left, the first entry below a tenth is entry 0. Reverse the norms "
-                    "(norms[::-1]) so that the index is the distance back from the loss. (Or: "
-                    "np.argmax of an array with no True in it is also 0.)")
-        elif abs(measured - bound) <= 0.5 or abs(measured - np.log(10) / np.log(1 / 0.8)) < 0.5:
-            hint = (f"{bound} is the bound (ln 10 / ln(1/0.8) rounded up), what a linear RNN "
-                    "would take: measure it with the tanh cell instead of computing it.")
-        elif measured < reference:
-            hint = ("fewer steps than a tanh cell takes: did you use activation='relu' (half "
-                    "the units are silent and pass nothing back) or a smaller radius?")
-        else:
-            hint = ("more steps than a tanh cell with radius 0.8 takes: is the radius 0.8 "
-                    "(gradients.recurrent_matrix(32, 0.8, rng))?")
-        core.expect(TENFOLD, False, f"your measurement, {measured:g} steps, is "
-                    f"{abs(measured - reference):g} steps from the checker's, {reference} "
-                    f"(the median over {len(REFERENCE_SEEDS)} draws; a draw moves it by a "
-                    f"step or so).", hint)
-    off = abs(float(prediction) - measured)
+        for mistake, text in TENFOLD_MISTAKES.items():
+            x, w_in, rng = probe(seed)
+            value = (measure_reference(x, w_in, radius, rng, activation="relu")
+                     if mistake == "relu" else
+                     measure_reference(x, w_in, radius, rng, mistake=mistake))
+            if value == got:
+                hint = text
+                break
+        if not hint and got == round(prediction):
+            hint = ("that is your prediction: the function must measure, on the inputs and the "
+                    "rng it is given")
+        core.expect(TENFOLD, False, f"your measurement with radius {radius:g} on the checker's "
+                    f"draw {seed} is {got} steps; the same draw measures {expected}", hint)
+    off = abs(prediction - measured)
     if off == 0:
-        verdict = f"your prediction, {float(prediction):g}, was exactly that"
+        verdict = f"your prediction, {prediction:g}, was exactly that"
     elif off <= TENFOLD_TOLERANCE:
         steps = "step" if off == 1 else "steps"
-        verdict = f"your prediction, {float(prediction):g}, was within {off:g} {steps} of it"
+        verdict = f"your prediction, {prediction:g}, was within {off:g} {steps} of it"
     else:
-        verdict = (f"your prediction, {float(prediction):g}, was {off:g} steps off. The bound "
-                   f"says at most {bound} steps (each step back shrinks the gradient by at "
-                   "least 0.8), and tanh's slope 1 - h^2 < 1 makes each step shrink it more")
-    return core.passed(TENFOLD, f"You measured {measured:g} steps (the checker, {reference}); "
-                       f"{verdict}.")
+        bound = tenfold_bound()
+        verdict = (f"your prediction, {prediction:g}, was {off:g} steps off. The bound says at "
+                   f"most {bound} steps (each step back shrinks the gradient by at least 0.8), "
+                   "and tanh's slope 1 - h^2 < 1 makes each step shrink it more")
+    return core.passed(TENFOLD, f"your measurement agrees with the checker's on "
+                       f"{len(TENFOLD_SETUPS)} draws (radii 0.5, 0.8 and 0.9); with radius 0.8 "
+                       f"it measures {measured} steps, and {verdict}.")
 
 
 # --- 3. global-norm clipping ----------------------------------------------------------------
@@ -265,44 +304,59 @@ def clip_global_norm(fn: Callable) -> bool:
 IRNN = "irnn_scales"
 
 
-def irnn_left(scale: float, seed: int = 0, activation: str = "relu", last: bool = False) -> float:
+def irnn_left(scale: float, seed: int = 0, activation: str = "relu", last: bool = False,
+              kind: str = "identity") -> float:
     """The gradient left after 99 steps in an IRNN with ``scale`` times the identity."""
     x, w_in, _ = probe(seed)
-    weights = [w_in, gradients.recurrent_matrix(UNITS, scale, kind="identity"), np.zeros(UNITS)]
-    norms = gradients.gradient_norms("rnn", x, weights, activation=activation)
+    return _left(x, w_in, scale, activation=activation, last=last, kind=kind)
+
+
+def _left(x, w_in, scale, *, activation="relu", last=False, kind="identity") -> float:
+    matrix = (gradients.recurrent_matrix(UNITS, scale, kind="identity") if kind == "identity"
+              else gradients.recurrent_matrix(UNITS, scale, np.random.default_rng(0)))
+    norms = gradients.gradient_norms("rnn", x, [w_in, matrix, np.zeros(UNITS)],
+                                     activation=activation)
     return float(norms[-1] if last else norms[0])
 
 
-@core.checker(IRNN)
-def irnn_scales(left: Mapping[float, float] | None) -> bool:
-    """Check a dict {scale c: gradient norm left after 99 steps} for ReLU with c times identity.
+IRNN_SCALES = (0.9, 0.95, 1.0, 1.05, 1.1)
+IRNN_MISTAKES = {
+    "that is the last step, where the loss is (norms[-1]); the gradient 99 steps back is "
+    "norms[0].": {"last": True},
+    "these are a tanh cell's numbers (its slope 1 - h^2 is below 1, so the gradient vanishes "
+    "even above c = 1): pass activation='relu' to gradient_norms.": {"activation": "tanh"},
+    "the recurrent matrix is c times the identity, recurrent_matrix(UNITS, c, kind='identity'), "
+    "not a random orthogonal matrix of radius c.": {"kind": "orthogonal"},
+    "every scale gives the same number: is c passed to recurrent_matrix?": {"scale": 1.0},
+}
 
-    Each value must be within a factor of 10 of the checker's own measurement (another draw of
-    the inputs moves it by less than a factor 1.5); the scales must straddle 1.
-    """
-    if left is None or (isinstance(left, Mapping) and not left):
-        return core.not_attempted(IRNN, how="Fill the dict `left` with your measurements")
-    core.expect(IRNN, isinstance(left, Mapping), "give a dict {scale: gradient left after 99 "
-                f"steps}}; got {type(left).__name__}")
-    scales = sorted(float(c) for c in left)
-    core.expect(IRNN, len(scales) >= 3 and scales[0] < 1 < scales[-1],
-                f"measure at least three scales, some below 1 and some above; got {scales}")
-    values = {float(c): float(v) for c, v in left.items()}
-    if all(abs(v - 1) < 1e-9 for v in values.values()):
-        core.expect(IRNN, False, "every value is 1", "that is the last step, where the loss is "
-                    "(norms[-1]); the gradient 99 steps back is norms[0].")
-    still_vanishing = all(values[c] < 1 for c in scales if c >= 1.01)
-    for c in scales:
-        got, expected = values[c], irnn_left(c)
-        if not (np.isfinite(got) and got > 0 and abs(np.log10(got / expected)) < 1):
-            hint = ""
-            if still_vanishing:
-                hint = ("above scale 1 your gradient still vanishes, as a tanh cell's does (its "
-                        "slope 1 - h^2 is below 1): pass activation='relu'.")
-            core.expect(IRNN, False, f"at scale {c:g} you have {got:.3g} left after 99 steps; "
-                        f"the checker measures {expected:.3g} (more than a factor of 10 apart).",
-                        hint)
-    low, high = scales[0], scales[-1]
+
+@core.checker(IRNN)
+def irnn_scales(left_after: Callable) -> bool:
+    """Run ``left_after(x, w_in, c)`` (the gradient's norm 99 steps back from the loss in a ReLU
+    RNN with c times the identity, on inputs ``x`` and input weights ``w_in``) on the checker's
+    own probe for c = 0.9 ... 1.1, and compare each value with the checker's measurement of the
+    same inputs (to 1e-4 relative)."""
+    x, w_in, _ = probe(5)
+    values = {}
+    for c in IRNN_SCALES:
+        got = core.call(left_after, x.copy(), w_in.copy(), c)
+        values[c] = core.as_number(IRNN, f"left_after(x, w_in, {c:g})", got)
+    for c in IRNN_SCALES:
+        got, expected = values[c], _left(x, w_in, c)
+        if abs(got - expected) <= 1e-4 * abs(expected):
+            continue
+        hint = ""
+        for text, switches in IRNN_MISTAKES.items():
+            wrong = [_left(x, w_in, switches.get("scale", k), **{
+                key: v for key, v in switches.items() if key != "scale"}) for k in IRNN_SCALES]
+            if all(abs(values[k] - w) <= 1e-4 * abs(w) for k, w in zip(IRNN_SCALES, wrong,
+                                                                         strict=True)):
+                hint = text
+                break
+        core.expect(IRNN, False, f"at scale {c:g} your function measures {got:.4g} left after 99 "
+                    f"steps on the checker's inputs; the checker measures {expected:.4g}", hint)
+    low, high = IRNN_SCALES[0], IRNN_SCALES[-1]
     return core.passed(IRNN, f"From scale {low:g} to {high:g} the gradient left after 99 steps "
                        f"goes from {values[low]:.2g} to {values[high]:.2g}: about c**99 "
                        f"({low ** 99:.2g} and {high ** 99:.2g}) times what is left at scale 1.")

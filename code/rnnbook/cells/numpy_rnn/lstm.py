@@ -207,8 +207,9 @@ def lstm_backward(
     dh_seq: np.ndarray,
     h0: np.ndarray | None = None,
     c0: np.ndarray | None = None,
+    dc_last: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Backpropagation through time for the loss ``L = sum(dh_seq * h_seq)``.
+    """Backpropagation through time for ``L = sum(dh_seq * h_seq) + sum(dc_last * c_T)``.
 
     Any loss computed from the hidden states has this form locally: ``dh_seq`` is dL/dh_t
     from the layers above, step by step.
@@ -218,6 +219,8 @@ def lstm_backward(
         weights: ``[kernel, recurrent_kernel, bias]`` of ``keras.layers.LSTM``.
         dh_seq: gradient of the loss with respect to each h_t from above, (batch, time, units).
         h0, c0: initial states as for :func:`lstm_forward`.
+        dc_last: gradient reaching the last cell state from beyond the sequence (a later
+            window, or the step after in a one-step backward pass), (batch, units); zeros if None.
 
     Returns:
         Gradients of L: ``kernel``, ``recurrent_kernel``, ``bias`` (the weights' shapes),
@@ -238,7 +241,7 @@ def lstm_backward(
         "h": np.zeros_like(h_seq), "c": np.zeros_like(h_seq),
     }
     dh_next = np.zeros_like(h_seq[:, 0])  # dL/dh_t arriving from step t+1
-    dc_next = np.zeros_like(h_seq[:, 0])  # dL/dc_t arriving from step t+1
+    dc_next = _state("dc_last", dc_last, *h_seq[:, 0].shape, dtype)  # dL/dc_t from step t+1
     for t in reversed(range(x.shape[1])):
         s = cache[t]
         dh = dh_seq[:, t] + dh_next  # h_t feeds the loss and the next step
