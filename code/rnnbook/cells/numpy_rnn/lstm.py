@@ -30,7 +30,7 @@ import numpy as np
 from rnnbook import validate
 from rnnbook.cells.numpy_rnn.activations import sigmoid
 
-GATES = ("input", "forget", "candidate", "output")  # Keras's column order in the weights
+BLOCK_ORDER = ("input", "forget", "candidate", "output")  # Keras's column order in the weights
 
 
 class LSTMWeights(NamedTuple):
