@@ -119,6 +119,7 @@ class CharStepper:
         """
         ids = self._check_ids(ids)
         state = self._check_state(state, len(ids))
+        # the course's cell (lstm_step, gru_step or rnn_step) on each layer's state in turn
         top, new_state, _ = self._layers(self.input_table[ids], state, arrays=False)
         return softmax(top @ self.dense_kernel + self.dense_bias), new_state
 
@@ -160,7 +161,6 @@ class CharStepper:
         named: list[dict[str, np.ndarray]] = []
         size = self.cell.state_size
         for layer, weights in enumerate(self.weights):
-            # the course's cell (lstm_step, gru_step or rnn_step) on this layer's state
             layer_state = state[size * layer:size * (layer + 1)]
             if arrays:
                 layer_state, values = self.cell.step_arrays(x, layer_state, weights,
