@@ -7,7 +7,7 @@ import pytest
 from rnnbook import cells
 from rnnbook.generation.stepper import CharStepper
 from rnnbook.models import build_char_model
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 
 VOCAB = Vocabulary.from_text("shall i compare thee to a summer's day?\n")
 

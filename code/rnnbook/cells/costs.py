@@ -154,7 +154,7 @@ def step_times(
         One :class:`StepTime` per cell, in order.
     """
     if len(lengths) != 2 or not 0 < lengths[0] < lengths[1]:
-        raise validate.error("lengths", "be two increasing positive lengths", lengths)
+        raise validate.error_for("lengths", "be two increasing positive lengths", lengths)
     validate.positive_int("rounds", rounds)
     validate.positive_int("batch", batch)
     rng = np.random.default_rng(seed)

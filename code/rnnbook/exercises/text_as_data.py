@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from rnnbook.exercises import core
-from rnnbook.text import corpora
+from rnnbook.text import vocabulary, windows
 
 # ---------------------------------------------------------------- one-hot windows
 
@@ -32,8 +32,8 @@ WINDOW_CASES = ((30, 5, 1, 7), (47, 6, 3, 11), (40, 4, 7, 5))
 def reference_one_hot_windows(ids: np.ndarray, seq_len: int, step: int,
                               depth: int) -> tuple[np.ndarray, np.ndarray]:
     """The tutorial's windows, one-hot: x (windows, seq_len, depth), y (windows, depth), bool."""
-    x, y = corpora.next_char_windows(ids, seq_len=seq_len, step=step)
-    return corpora.one_hot(x, depth), corpora.one_hot(y, depth)
+    x, y = windows.next_char_windows(ids, seq_len=seq_len, step=step)
+    return windows.one_hot(x, depth), windows.one_hot(y, depth)
 
 
 def _window_mistakes(ids: np.ndarray, seq_len: int, step: int, depth: int) -> dict:
@@ -100,7 +100,7 @@ CODEC_TEXTS = ("to be or not to be", "shall i compare thee to a summer's day?\nt
 def codec(sorted_chars: Callable, encode: Callable, decode: Callable) -> bool:
     """Check ``sorted_chars(text)``, ``encode(text, chars)`` and ``decode(ids, chars)``."""
     for text in CODEC_TEXTS:
-        vocab = corpora.Vocabulary.from_text(text)
+        vocab = vocabulary.Vocabulary.from_text(text)
         chars = core.call(sorted_chars, text)
         chars = list(chars)
         case = f"text {text[:24]!r}"
@@ -153,7 +153,7 @@ def window_count(fn: Callable) -> bool:
     """Check ``fn(n, seq_len, step)`` against the windows rnnbook.text.corpora actually builds."""
     for n, seq_len, step in COUNT_CASES:
         got = core.call(fn, n, seq_len, step)
-        measured = len(corpora.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
+        measured = len(windows.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
         if got == measured:
             continue
         case = f"n={n:,}, seq_len={seq_len}, step={step}"
@@ -168,6 +168,6 @@ def window_count(fn: Callable) -> bool:
         )
         hint = next((h for value, h in hints if value == got), "")
         core.expect(COUNT, False, f"your formula gives {got} windows for {case}; "
-                    f"rnnbook.text.corpora.next_char_windows builds {measured:,}", hint)
+                    f"rnnbook.text.windows.next_char_windows builds {measured:,}", hint)
     return core.passed(COUNT, f"your formula matches the windows built for {len(COUNT_CASES)} "
                        "(n, seq_len, step) cases.")

@@ -150,7 +150,7 @@ class CharStepper:
         """
         x = np.asarray(x, self.dtype)
         if x.ndim != 2:
-            raise validate.shape("x", x, "be (batch, features)")
+            raise validate.shape_error_for("x", x, "be (batch, features)")
         state = self._check_state(state, x.shape[0])
         _, new_state, arrays = self._layers(x, state, arrays=True)
         return new_state, arrays
@@ -186,7 +186,7 @@ class CharStepper:
         """
         ids = np.asarray(ids)
         if ids.ndim != 2 or ids.shape[1] < 1:
-            raise validate.shape("ids", ids, "be (batch, time) with time >= 1")
+            raise validate.shape_error_for("ids", ids, "be (batch, time) with time >= 1")
         probs = None
         for t in range(ids.shape[1]):
             probs, state = self.step(ids[:, t], state)
@@ -195,10 +195,10 @@ class CharStepper:
     def _check_ids(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids)
         if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-            raise validate.error("ids", "be a 1-D integer array (batch,)",
-                                 received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
+            raise validate.error_for("ids", "be a 1-D integer array (batch,)",
+                                     received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
         if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise validate.error("ids", f"lie in [0, {self.vocab_size})",
+            raise validate.error_for("ids", f"lie in [0, {self.vocab_size})",
                                  received=f"ids from {ids.min()} to {ids.max()}")
         return ids
 
@@ -209,7 +209,7 @@ class CharStepper:
         if len(state) != len(expected) or any(
             np.shape(s) != e for s, e in zip(state, expected, strict=False)
         ):
-            raise validate.error(
+            raise validate.error_for(
                 "state", f"be {len(expected)} arrays of shape {expected[0]} (from "
                 f"initial_state({batch}) or a previous step)",
                 received=f"shapes {[np.shape(s) for s in state]}")

@@ -78,18 +78,18 @@ def record(model: keras.Model, ids: Sequence[int] | np.ndarray, layer: int = -1)
     """
     ids = np.asarray(ids)
     if ids.ndim != 1 or len(ids) < 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise validate.error("ids", "be a non-empty 1-D integer array (time,)",
-                             received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
+        raise validate.error_for("ids", "be a non-empty 1-D integer array (time,)",
+                                 received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
     stepper = CharStepper.from_model(model)
     if ids.min() < 0 or ids.max() >= stepper.vocab_size:
-        raise validate.error("ids", f"lie in [0, {stepper.vocab_size})",
+        raise validate.error_for("ids", f"lie in [0, {stepper.vocab_size})",
                              received=f"ids from {ids.min()} to {ids.max()}")
     depth = len(stepper.weights)
     try:
         keep = range(depth)[layer]
     except (IndexError, TypeError):
-        raise validate.error("layer", f"be the index of a recurrent layer, in [-{depth}, "
-                             f"{depth})", layer) from None
+        raise validate.error_for("layer", f"be the index of a recurrent layer, in [-{depth}, "
+                                 f"{depth})", layer) from None
     steps: dict[str, list[np.ndarray]] = {name: [] for name in stepper.cell.arrays}
     probs, state = [], None
     for t in range(len(ids)):
@@ -165,13 +165,13 @@ def regex_feature(text: str, pattern: str) -> np.ndarray:
     try:
         compiled = re.compile(pattern)
     except re.error as error:
-        raise validate.error("pattern", "be a valid regular expression", pattern,
-                             hint=f"The parser says: {error}.") from error
+        raise validate.error_for("pattern", "be a valid regular expression", pattern,
+                                 hint=f"The parser says: {error}.") from error
     feature = np.zeros(len(text))
     for match in compiled.finditer(text):
         feature[match.start():match.end()] = 1.0
     if not feature.any():
-        raise validate.error("pattern", "match at least one character of the text", pattern)
+        raise validate.error_for("pattern", "match at least one character of the text", pattern)
     return feature
 
 
@@ -186,10 +186,10 @@ def correlations(activations: np.ndarray, feature: np.ndarray) -> np.ndarray:
     a = np.asarray(activations, dtype=np.float64)
     f = np.asarray(feature, dtype=np.float64)
     if a.ndim != 2:
-        raise validate.shape("activations", a, "be (time, units)")
+        raise validate.shape_error_for("activations", a, "be (time, units)")
     if f.shape != (a.shape[0],):
-        raise validate.shape("feature", f, f"be (time,) = ({a.shape[0]},), one value per row of "
-                             "activations")
+        raise validate.shape_error_for("feature", f, f"be (time,) = ({a.shape[0]},), one value "
+                                       "per row of activations")
     a = a - a.mean(axis=0)
     f = f - f.mean()
     norm = np.sqrt((a * a).sum(axis=0) * (f * f).sum())
@@ -230,7 +230,7 @@ def saturation(gate: np.ndarray, low: float = 0.1, high: float = 0.9) -> tuple[n
     """
     gate = np.asarray(gate)
     if gate.ndim != 2 or len(gate) == 0:
-        raise validate.shape("gate", gate, "be a non-empty (time, units) array")
+        raise validate.shape_error_for("gate", gate, "be a non-empty (time, units) array")
     return (gate < low).mean(axis=0), (gate > high).mean(axis=0)
 
 
@@ -262,8 +262,8 @@ def colored_text_html(text: str, values: Sequence[float] | np.ndarray, *,
     """
     values = np.asarray(values, dtype=float)
     if values.shape != (len(text),):
-        raise validate.shape("values", values, f"have one entry per character of text: "
-                             f"({len(text)},)")
+        raise validate.shape_error_for("values", values, f"have one entry per character of text: "
+                                       f"({len(text)},)")
     if scale is None:
         scale = float(np.max(np.abs(values))) if values.size else 1.0
     scale = scale or 1.0

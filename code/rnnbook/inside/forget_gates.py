@@ -31,7 +31,7 @@ def forget_gates(x: np.ndarray, weights) -> np.ndarray:
     """
     x = np.asarray(x, np.float64)
     if x.ndim != 3:
-        raise validate.shape("x", x, "be (batch, time, features)")
+        raise validate.shape_error_for("x", x, "be (batch, time, features)")
     # the layer alone (no input table, no softmax), its weights checked and cut once
     stepper = CharStepper("lstm", None, [weights], None, one_hot=False, dtype=np.float64)
     state, gates = None, []

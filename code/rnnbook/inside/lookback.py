@@ -38,7 +38,7 @@ def target_positions(n: int, count: int, first: int = 100, seed: int = 0) -> np.
     n = validate.positive_int("n", n)
     first = validate.integer("first", first, 0)
     if first >= n:
-        raise validate.error("first", f"lie in [0, n) = [0, {n})", first)
+        raise validate.error_for("first", f"lie in [0, n) = [0, {n})", first)
     count = validate.positive_int("count", count)
     if count >= n - first:
         return np.arange(first, n)
@@ -49,9 +49,9 @@ def target_positions(n: int, count: int, first: int = 100, seed: int = 0) -> np.
 def _check_positions(positions: np.ndarray, low: int, high: int, why: str = "") -> None:
     """``positions`` must be a non-empty 1-D array of indices in ``[low, high)``."""
     if positions.ndim != 1 or len(positions) == 0:
-        raise validate.shape("positions", positions, "be a non-empty 1-D array")
+        raise validate.shape_error_for("positions", positions, "be a non-empty 1-D array")
     if positions.min() < low or positions.max() >= high:
-        raise validate.error("positions", f"lie in [{low}, {high}){why}",
+        raise validate.error_for("positions", f"lie in [{low}, {high}){why}",
                              received=f"positions from {positions.min()} to {positions.max()}")
 
 
@@ -143,8 +143,8 @@ def saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
     stepper = CharStepper.from_model(model, dtype=np.float64)  # the weights, in float64
     if len(stepper.cells) != 1 or not stepper.one_hot:
         cfg = model_config(model)
-        raise validate.error("model", "have one recurrent layer and one-hot input",
-                             received=f"{cfg['layers']} recurrent layer(s), embedding_dim="
+        raise validate.error_for("model", "have one recurrent layer and one-hot input",
+                                 received=f"{cfg['layers']} recurrent layer(s), embedding_dim="
                                       f"{cfg['embedding_dim']}")
     distance = validate.positive_int("distance", distance)
     ids = np.asarray(ids)

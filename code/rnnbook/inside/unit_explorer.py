@@ -40,12 +40,12 @@ class UnitExplorer(widgets.VBox):
 
     def __init__(self, recordings: Mapping[str, Recording], text: str, passage: int = 400):
         if not recordings:
-            raise validate.error("recordings", "name at least one recording", recordings)
+            raise validate.error_for("recordings", "name at least one recording", recordings)
         for label, rec in recordings.items():
             if len(rec.ids) != len(text):
-                raise validate.error("recordings", f"have one step per character of text "
-                                     f"({len(text)})",
-                                     received=f"recordings[{label!r}] has {len(rec.ids)} steps")
+                raise validate.error_for("recordings", f"have one step per character of text "
+                                         f"({len(text)})",
+                                         received=f"recordings[{label!r}] has {len(rec.ids)} steps")
         passage = validate.positive_int("passage", passage)
         self.recordings, self.text = dict(recordings), text
         self.passage_length = min(passage, len(text))
