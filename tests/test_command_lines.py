@@ -27,13 +27,14 @@ COMMANDS = {
     "python benchmarks/pretraining_speed.py --devices 8": [],  # where there are 8 devices
     "python -m rnnbook.text.corpora --fetch sonnets": [],
     "python -m rnnbook.text.plays": [],
-    "python -m rnnbook.book.colab chapters/*.ipynb": [],
+    "python tools/colab_cells.py chapters/*.ipynb": [],
     "python -m rnnbook.training.train": ["--help"],
     "python -m rnnbook.training.transfer": ["--help"],
     "python -m rnnbook.training.transfer --checkpoint <folder> --save <name>": ["--help"],
     "python -m rnnbook.training.small_data": ["--help"],
 }
-SHOWN = re.compile(r"(?:\.venv/bin/)?(python (?:-m rnnbook[\w.]*|benchmarks/\w+\.py)[^`#\n|]*)")
+SHOWN = re.compile(r"(?:\.venv/bin/)?(python (?:-m rnnbook[\w.]*|(?:benchmarks|tools)/\w+\.py)"
+                   r"[^`#\n|]*)")
 
 
 def documented() -> set[str]:
@@ -57,8 +58,8 @@ def test_the_command_line_runs_end_to_end(command, tmp_path):
         if len(available_devices()) < int(argv[argv.index("--devices") + 1]):
             pytest.skip(f"`{command}` needs that many accelerators (a GPU machine); data-parallel "
                         "training is tested on two virtual CPU devices in test_distribute.py")
-    if argv[0].startswith("benchmarks/"):
-        (tmp_path / "benchmarks").mkdir()
+    if argv[0].endswith(".py"):  # a script: run from a copy, which writes beside itself
+        (tmp_path / argv[0]).parent.mkdir()
         shutil.copy(REPO_ROOT / argv[0], tmp_path / argv[0])
     if "chapters/*.ipynb" in argv:
         shutil.copytree(REPO_ROOT / "chapters", tmp_path / "chapters")

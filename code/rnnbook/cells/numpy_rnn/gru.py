@@ -27,6 +27,7 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.cells.numpy_rnn.activations import sigmoid
+from rnnbook.cells.numpy_rnn.kernels import block_units
 
 
 class GRUWeights(NamedTuple):
@@ -77,14 +78,7 @@ def split_weights(weights: Sequence[np.ndarray], reset_after: bool = True) -> GR
             "weights", "be [kernel, recurrent_kernel, bias] (or the first two for a layer "
             "without bias)", received=f"{len(weights)} arrays")
     kernel, recurrent_kernel = np.asarray(weights[0]), np.asarray(weights[1])
-    if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[1] != 3 * recurrent_kernel.shape[0]:
-        raise validate.error_for("weights", "have a recurrent_kernel (weights[1]) of shape "
-                                 "(units, 3*units)",
-                                 received=f"weights[1].shape={recurrent_kernel.shape}")
-    u = recurrent_kernel.shape[0]
-    if kernel.ndim != 2 or kernel.shape[1] != 3 * u:
-        raise validate.error_for("weights", f"have a kernel (weights[0]) of shape (features, "
-                                 f"{3 * u})", received=f"weights[0].shape={kernel.shape}")
+    u = block_units(kernel, recurrent_kernel, 3)
     if len(weights) == 2:
         bias = np.zeros((2, 3 * u) if reset_after else (3 * u,), kernel.dtype)
     else:

@@ -29,6 +29,7 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.cells.numpy_rnn.activations import sigmoid
+from rnnbook.cells.numpy_rnn.kernels import block_units
 
 BLOCK_ORDER = ("input", "forget", "candidate", "output")  # Keras's column order in the weights
 
@@ -69,14 +70,7 @@ def _check_weights(weights: Sequence[np.ndarray], dtype: np.dtype | None = None)
             "weights", "be [kernel, recurrent_kernel, bias] as LSTM.get_weights() returns",
             received=f"{len(weights)} arrays")
     kernel, recurrent, bias = (np.asarray(w) for w in weights)
-    if recurrent.ndim != 2 or recurrent.shape[1] != 4 * recurrent.shape[0]:
-        raise validate.error_for("weights", "have a recurrent_kernel (weights[1]) of shape "
-                                 "(units, 4 * units)",
-                                 received=f"weights[1].shape={recurrent.shape}")
-    units = recurrent.shape[0]
-    if kernel.ndim != 2 or kernel.shape[1] != 4 * units:
-        raise validate.error_for("weights", f"have a kernel (weights[0]) of shape (features, "
-                                 f"{4 * units})", received=f"weights[0].shape={kernel.shape}")
+    units = block_units(kernel, recurrent, 4)
     if bias.shape != (4 * units,):
         raise validate.error_for("weights", f"have a bias (weights[2]) of shape ({4 * units},)",
                                  received=f"weights[2].shape={bias.shape}")
