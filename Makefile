@@ -90,7 +90,7 @@ lowest: $(LOWEST)/.installed
 
 # Copy the repository URL from _config.yml into every chapter's set-up cell.
 colab-cells: $(STAMP)
-	$(BIN)/python -m rnnbook.book.colab chapters/*.ipynb
+	$(BIN)/python tools/colab_cells.py chapters/*.ipynb
 
 # Drop stored outputs, except those of cells nbval compares (tag nbval-check-output).
 strip: $(STAMP)

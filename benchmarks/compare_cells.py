@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from rnnbook.config import active_profile, describe
-from rnnbook.text.corpora import Vocabulary, load_corpus
+from rnnbook.text.corpora import load_corpus
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.training import comparison, summaries
 
 RESULTS = Path(__file__).resolve().parent / "results"

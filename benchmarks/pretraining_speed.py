@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from rnnbook import config, models
-from rnnbook.text.windows import sonnets_vocabulary
+from rnnbook.text.vocabulary import sonnets_vocabulary
 from rnnbook.training import transfer
 from rnnbook.training.distribute import data_parallel
 from rnnbook.training.fitting import compile_char_model
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=1, help="data-parallel over this many")
     parser.add_argument("--card", default=None, help="a committed model's pretraining record")
     args = parser.parse_args()
-    plan = transfer.PLANS["cpu"]  # the committed model's sizes, whatever the profile
+    plan = transfer.plan_for(config.Profile("cpu"))  # the committed model's sizes, any profile
     result = {"hardware": config.hardware(), "backend": config.keras_backend(),
               "plan": {k: getattr(plan, k) for k in ("units", "layers", "seq_len", "batch_size")},
               **measure(plan, args.steps, args.devices)}
@@ -69,6 +69,7 @@ def main() -> None:
         print("the card recorded:", json.dumps(result["card"]))
     device = "gpu" if config.gpu_devices() else "cpu"
     path = RESULTS / f"pretraining-speed-{result['backend']}-{device}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"written to {path}")
 

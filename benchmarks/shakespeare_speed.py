@@ -23,6 +23,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import time
@@ -34,8 +35,8 @@ from rnnbook import config  # first: it quiets TensorFlow's start-up logs
 from rnnbook.config import hardware, recipe_for
 from rnnbook.generation.sampling import generation_speed
 from rnnbook.models import build_char_model
-from rnnbook.text.corpora import load_corpus, train_val_split
-from rnnbook.text.windows import prepare_char_data
+from rnnbook.text.corpora import load_corpus
+from rnnbook.text.windows import prepare_char_data, train_val_split
 from rnnbook.training.fitting import compile_char_model, fit_char_model
 from rnnbook.training.tutorial_program import (
     fit_tutorial,
@@ -61,14 +62,24 @@ class StopAt(keras.callbacks.Callback):
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tutorial-epochs", type=int, default=10)
-    parser.add_argument("--max-epochs", type=int, default=100,
+    # the sizes: the measurement under cpu and gpu, a run-through in seconds under smoke
+    sizes = config.active_profile().pick(
+        smoke={"tutorial_epochs": 1, "max_epochs": 2, "fraction": 0.05, "tutorial_chars": 20,
+               "fast_chars": 200},
+        cpu={"tutorial_epochs": 10, "max_epochs": 100, "fraction": 1.0, "tutorial_chars": 200,
+             "fast_chars": 5000},
+        gpu={"tutorial_epochs": 10, "max_epochs": 100, "fraction": 1.0, "tutorial_chars": 200,
+             "fast_chars": 5000},
+    )
+    parser.add_argument("--tutorial-epochs", type=int, default=sizes["tutorial_epochs"])
+    parser.add_argument("--max-epochs", type=int, default=sizes["max_epochs"],
                         help="the course's recipe stops here if it has not reached the target")
     parser.add_argument("--profile", default=None,
                         help="recipe settings to use (default: the active profile's)")
-    parser.add_argument("--fraction", type=float, default=1.0, help="of the sonnets to use")
-    parser.add_argument("--tutorial-chars", type=int, default=200)
-    parser.add_argument("--fast-chars", type=int, default=5000)
+    parser.add_argument("--fraction", type=float, default=sizes["fraction"],
+                        help="of the sonnets to use")
+    parser.add_argument("--tutorial-chars", type=int, default=sizes["tutorial_chars"])
+    parser.add_argument("--fast-chars", type=int, default=sizes["fast_chars"])
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -131,7 +142,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     result = {
         "machine": platform.platform(), "hardware": hardware(), "software": config.describe(),
-        "profile": profile, "recipe": settings, "tutorial_epochs": args.tutorial_epochs,
+        "profile": profile, "recipe": dataclasses.asdict(settings),
+        "tutorial_epochs": args.tutorial_epochs,
         "target_val_loss": target, "tutorial_seconds": t_tutorial, "course_seconds": t_course,
         "time_to_quality_ratio": ratio, "tutorial_chars_per_s": slow, "fast_chars_per_s": fast,
         "generation_ratio": fast / slow,

@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 
 from rnnbook import config, models  # first: rnnbook quiets TensorFlow's start-up logs
-from rnnbook.config import REPO_ROOT, hardware
-from rnnbook.text import baselines
+from rnnbook.config import hardware
+from rnnbook.text import baselines, windows
 from rnnbook.text.windows import CONTEXT
 
-DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "sonnet-scores.json"
+DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "sonnet-scores.json"
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     print(f"machine : {platform.platform()}; {hardware()}")
     print(f"software: {config.describe()}")
-    train, held, _ = baselines.sonnet_split()
+    train, held, _ = windows.sonnet_split()
     targets = len(held) - CONTEXT
     print(f"targets : {targets:,} held-out characters of the lower-cased sonnets "
           f"(the last 10%, from position {CONTEXT} on); baselines fitted on {len(train):,}\n")

@@ -9,9 +9,10 @@ from types import ModuleType
 import keras
 import pytest
 
+from rnnbook import cells
 from rnnbook.config import REPO_ROOT
 from rnnbook.models import build_char_model
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.text.windows import CharData, prepare_char_data
 from rnnbook.training import distribute
 from rnnbook.training.fitting import compile_char_model
@@ -24,6 +25,22 @@ SONNET_LINES = "shall i compare thee to a summer's day?\nthou art more lovely an
 def vocab() -> Vocabulary:
     """The vocabulary of :data:`SONNET_LINES`."""
     return Vocabulary.from_text(SONNET_LINES)
+
+
+INSIDE_TEXT = SONNET_LINES * 3  # the text the tests of rnnbook.inside read
+
+
+@pytest.fixture(scope="module", params=cells.KINDS)
+def model(request, vocab):
+    """An untrained 8-unit character model of each kind (the tests of rnnbook.inside)."""
+    keras.utils.set_random_seed(1)
+    return build_char_model(len(vocab), kind=request.param, units=8)
+
+
+@pytest.fixture(scope="module")
+def ids(vocab):
+    """:data:`INSIDE_TEXT` as ids of :func:`vocab`."""
+    return vocab.encode(INSIDE_TEXT)
 
 
 @pytest.fixture(autouse=True)

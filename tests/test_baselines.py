@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from rnnbook.models import read_card, saved_models
-from rnnbook.text import baselines
+from rnnbook.text import baselines, windows
 from rnnbook.text.baselines import KneserNey, Unigram, compressor_nats, score_nats
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.text.windows import CONTEXT, held_out_windows
 from tests.conftest import load_script
 
@@ -21,7 +21,7 @@ A, B, C, D, R = range(5)
 
 @pytest.fixture(scope="module")
 def sonnets():
-    return baselines.sonnet_split()
+    return windows.sonnet_split()
 
 
 def test_unigram_by_hand():

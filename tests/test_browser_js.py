@@ -16,7 +16,7 @@ import pytest
 from rnnbook.cells.numpy_rnn import gru_step, lstm_step, rnn_step
 from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.generation import sampling, web_export
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 
 py_mini_racer = pytest.importorskip("py_mini_racer", reason="mini-racer (the test extra) is "
                                     "not installed")

@@ -3,8 +3,8 @@
 Colab comes with Keras, TensorFlow, NumPy, matplotlib and ipywidgets installed. The stand-in is
 a new virtual environment that sees the packages of the Python running these tests (through a
 ``.pth`` file, as Colab's system site sees its own) and a ``google.colab`` module that does
-nothing. The cell's own source (``rnnbook.book.colab``) runs there with this repository, cloned from
-disk, as its URL: it must clone, install the package without installing, upgrading or
+nothing. The cell's own source (``tools/colab_cells.py``) runs there with this repository,
+cloned from disk, as its URL: it must clone, install the package without installing, upgrading or
 downgrading anything that is there, fetch the corpus, and a chapter's imports must then work.
 """
 
@@ -17,8 +17,10 @@ import venv
 
 import pytest
 
-from rnnbook.book import colab
 from rnnbook.config import REPO_ROOT
+from tests.conftest import load_script
+
+colab = load_script("tools/colab_cells.py")
 
 pytestmark = pytest.mark.colab
 

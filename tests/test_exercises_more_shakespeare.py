@@ -8,7 +8,7 @@ from rnnbook.exercises import core
 from rnnbook.exercises import more_shakespeare as check
 from rnnbook.models import build_char_model
 from rnnbook.text import baselines
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.text.windows import held_out_windows
 from rnnbook.training.fitting import compile_char_model
 from tests.conftest import QUATRAIN, stub, tiny_char_model

@@ -118,20 +118,6 @@ def test_variant_without_softmax_is_named(small_data):
         check.variant_experiment(logits, small_data, epochs=1, recipe=RECIPE)
 
 
-
-def test_a_lower_temperature_than_the_highest_is_rejected():
-    with pytest.raises(core.ExerciseError, match="(?s)at the higher T = 0.2.*highest"):
-        check.repeating_temperature(0.1)
-
-
-@pytest.mark.parametrize(("answer", "named"), [
-    ("0.2", "should be a number, got a str"), (np.array([0.2, 0.3]), "should be one number"),
-])
-def test_a_malformed_temperature_gets_a_line(answer, named):
-    with pytest.raises(core.ExerciseError, match=named):
-        check.repeating_temperature(answer)
-
-
 # ---------------------------------------------------------------- temperature: outside the list
 
 def float32_softmax(logits, temperature):

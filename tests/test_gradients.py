@@ -60,7 +60,8 @@ def test_gradient_norms_rejects_bad_arguments():
         gradient_norms("rnn", x, weights, state="c")
     with pytest.raises(ValueError, match="Argument `x` must be"):
         gradient_norms("rnn", x[0], weights)
-    with pytest.raises(ValueError, match="radius"):
+    with pytest.raises(ValueError, match=r"Argument `radius` must be a number >= 0\. "
+                       r"Received: radius=-1\.0"):
         recurrent_matrix(3, -1.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match="rng"):
         recurrent_matrix(3, 1.0)

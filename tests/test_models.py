@@ -9,7 +9,7 @@ from keras import ops
 
 from rnnbook import models
 from rnnbook.models import build_char_model, load_char_model, save_char_model
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 
 VOCAB = Vocabulary.from_text("shall i compare thee to a summer's day?\n")
 

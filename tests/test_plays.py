@@ -5,7 +5,7 @@ import json
 import pytest
 
 from rnnbook.text import plays
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 
 SAMPLE = """# Hamlet
 

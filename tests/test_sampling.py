@@ -174,11 +174,19 @@ def test_invalid_probs_raise(probs):
 
 
 def test_double_softmax_is_caught_by_the_sum_check_only_when_it_is_not_a_distribution():
-    # The tutorial's bug (softmax of probabilities) still sums to 1: sample cannot detect it,
-    # but its entropy shows it: close to the uniform distribution's.
+    # The tutorial's bug (softmax of probabilities) still sums to 1: sample takes it and draws
+    # from a flattened distribution; its entropy shows it, close to the uniform's.
     p = np.array([0.9, 0.05, 0.03, 0.02])
     twice = np.exp(p) / np.exp(p).sum()
+    rng = np.random.default_rng(0)
+    top = {name: np.mean([sample(q, rng=rng) == 0 for _ in range(2000)])
+           for name, q in (("once", p), ("twice", twice))}
+    assert top["once"] > 0.85 and top["twice"] < 0.5  # the favourite: 0.9 once, 0.44 twice
     assert entropy(twice) > 0.9 * math.log2(4) > entropy(p)
+    # What the sum check does catch: scores that are not a distribution (here summing to 3).
+    with pytest.raises(ValueError, match=r"Argument `probs` must sum to 1 \(within 0.001\)\. "
+                       r"Received: sum\(probs\)=3\. Pass the softmax output itself"):
+        sample(3 * p)
 
 
 def test_entropy_and_distinct_ngrams():
@@ -354,7 +362,8 @@ def test_log_prob_is_the_models_own(model, vocab):
     assert got == pytest.approx(model_log_prob(model, vocab, vocab.encode("shall i"), text),
                                 abs=1e-3)
     assert sampling.log_prob(model, vocab, "shall i", "") == 0.0
-    with pytest.raises(ValueError, match="not in the vocabulary"):
+    with pytest.raises(ValueError, match="Argument `text` must hold only characters of the "
+                       "vocabulary. Received: characters not in it: .*Vocabulary.clean"):
         sampling.log_prob(model, vocab, "shall i", "xyz")
 
 

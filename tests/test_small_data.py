@@ -2,7 +2,8 @@
 
 import pytest
 
-from rnnbook.text.windows import SCORING_WINDOW, sonnets_and_dev, sonnets_vocabulary
+from rnnbook.text.vocabulary import sonnets_vocabulary
+from rnnbook.text.windows import SCORING_WINDOW, sonnets_and_dev
 from rnnbook.training import small_data
 
 TINY = (small_data.Candidate(units=8, layers=1, embedding_dim=4, dropout=0.1),

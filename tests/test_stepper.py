@@ -7,7 +7,7 @@ import pytest
 from rnnbook import cells
 from rnnbook.generation.stepper import CharStepper
 from rnnbook.models import build_char_model
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 
 VOCAB = Vocabulary.from_text("shall i compare thee to a summer's day?\n")
 
@@ -49,6 +49,29 @@ def test_stepper_matches_predict(kind, embedding_dim, layers):
     _, half = stepper.feed(ids[:, :10])
     probs, _ = stepper.feed(ids[:, 10:], half)
     assert np.abs(probs - expected[:, -1]).max() < 1e-5
+
+
+@pytest.mark.parametrize("kind", cells.KINDS)
+def test_step_arrays_and_advance_replay_the_same_steps(kind):
+    keras.utils.set_random_seed(0)
+    model = build_char_model(len(VOCAB), kind=kind, units=6, embedding_dim=5, layers=2)
+    stepper = CharStepper.from_model(model)
+    ids = np.random.default_rng(1).integers(0, len(VOCAB), (2, 12))
+    state = arrays_state = advanced = None
+    for t in range(ids.shape[1]):
+        probs, state = stepper.step(ids[:, t], state)
+        probs_a, arrays_state, arrays = stepper.step_arrays(ids[:, t], arrays_state)
+        advanced, advanced_arrays = stepper.advance(stepper.input_table[ids[:, t]], advanced)
+        np.testing.assert_array_equal(probs_a, probs)
+        for s, a, v in zip(state, arrays_state, advanced, strict=True):
+            np.testing.assert_array_equal(a, s)
+            np.testing.assert_array_equal(v, s)
+        assert len(arrays) == 2 and [list(a) for a in arrays] == [list(stepper.cell.arrays)] * 2
+        size = stepper.cell.state_size
+        for layer in range(2):
+            np.testing.assert_array_equal(arrays[layer]["h"], state[size * layer])
+            for name in arrays[layer]:
+                np.testing.assert_array_equal(advanced_arrays[layer][name], arrays[layer][name])
 
 
 def test_stepper_rejects_bad_ids_and_state():

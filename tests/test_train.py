@@ -8,7 +8,7 @@ import pytest
 
 from rnnbook.config import Profile
 from rnnbook.models import load_char_model, saved_models
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.training import train
 
 TEXT = ("From fairest creatures we desire increase,\nThat thereby beauty's rose might never die,\n"

@@ -5,9 +5,10 @@ import json
 import keras
 import pytest
 
+from rnnbook.config import Profile
 from rnnbook.models import load_char_model, save_char_model
 from rnnbook.text import plays
-from rnnbook.text.windows import sonnets_vocabulary
+from rnnbook.text.vocabulary import sonnets_vocabulary
 from rnnbook.training import transfer
 from tests.conftest import OLD_KERAS_ON_TF, run_script
 from tests.test_plays import SAMPLE
@@ -57,8 +58,9 @@ def test_pretrain_then_fine_tune_records_every_figure(tiny_plays, tmp_path):
 
 
 def test_the_smoke_plan_is_small():
-    assert transfer.PLANS["smoke"].plays_limit is not None
-    assert transfer.PLANS["cpu"].plays_limit is None
+    smoke, cpu = (transfer.plan_for(Profile(name)) for name in ("smoke", "cpu"))
+    assert smoke.plays_limit is not None and smoke.units < cpu.units
+    assert cpu.plays_limit is None and cpu == transfer.plan_for(Profile("gpu"))
 
 
 def test_pretraining_runs_data_parallel_on_two_virtual_devices():

@@ -7,13 +7,13 @@ from rnnbook import validate
 
 
 def test_error_names_the_argument_the_requirement_and_the_value():
-    err = validate.error("units", "be a positive integer", 0)
+    err = validate.error_for("units", "be a positive integer", 0)
     assert str(err) == "Argument `units` must be a positive integer. Received: units=0"
-    err = validate.error("x", "be (batch, time, features)", received="x.shape=(4, 3)",
-                         hint="Add a time axis.")
+    err = validate.error_for("x", "be (batch, time, features)", received="x.shape=(4, 3)",
+                             hint="Add a time axis.")
     assert str(err) == ("Argument `x` must be (batch, time, features). Received: x.shape=(4, 3). "
                         "Add a time axis.")
-    assert str(validate.shape("x", np.zeros((4, 3)), "be 3-D")).endswith("x.shape=(4, 3)")
+    assert str(validate.shape_error_for("x", np.zeros((4, 3)), "be 3-D")).endswith("x.shape=(4, 3)")
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3", None])
@@ -40,7 +40,7 @@ def test_number_writes_its_interval():
         validate.number("p", 0, 0, 1, low_open=True)
     with pytest.raises(ValueError, match=r"must be a number >= 0\. Received: t=nan"):
         validate.number("t", float("nan"), 0)
-    with pytest.raises(ValueError, match=r"must be a number > 0 or be None\. Received: c='1'"):
+    with pytest.raises(ValueError, match=r"must be None or a number > 0\. Received: c='1'"):
         validate.number("c", "1", 0, low_open=True, none=True)
     assert validate.number("c", None, 0, none=True) is None
 

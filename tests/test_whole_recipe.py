@@ -24,13 +24,13 @@ def whole_recipe() -> str:
     return "".join(tagged[0]["source"])
 
 
-def test_the_program_stands_alone_at_about_25_lines():
+def test_the_program_stands_alone_in_about_30_lines():
     source = whole_recipe()
     assert "rnnbook" not in source  # a reader copies it into an empty notebook
     imports = re.findall(r"^(?:import|from) (\w+)", source, re.M)
     assert set(imports) <= {"keras", "numpy"}
     lines = [line for line in source.splitlines() if line.strip()]
-    assert len(lines) <= 35
+    assert 25 <= len(lines) <= 33  # 31 today: every line of the recipe, and no more
     for step in ("model.summary()", "model.compile(", "model.fit(", "rng.choice("):
         assert step in source
 

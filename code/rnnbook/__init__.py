@@ -14,7 +14,7 @@ ones listed before it (`models`, at the root, stands above cells and text, below
   comparisons and their summaries, the tutorial's program, the command line;
 - :mod:`rnnbook.inside`: the look inside a trained model (anatomy, lookback, unit explorer,
   forget gates);
-- :mod:`rnnbook.book`: the chapters' helpers (checks, display, diagrams, plots, Colab);
+- :mod:`rnnbook.book`: the chapters' helpers (checks, display, diagrams, plots);
 - :mod:`rnnbook.exercises`: the exercises' checkers.
 
 The module map is in ``CONTRIBUTING.md``.

@@ -150,8 +150,7 @@ def active_profile() -> Profile:
     requested = os.environ.get("RNNBOOK_PROFILE", "").strip().lower()
     if requested:
         if requested not in PROFILES:
-            choices = ", ".join(PROFILES)
-            raise ValueError(f"RNNBOOK_PROFILE={requested!r}: choose one of {choices}")
+            validate.one_of("RNNBOOK_PROFILE", requested, PROFILES)
         return Profile(requested, "RNNBOOK_PROFILE")
     return Profile(_detected_profile(), "detected")
 

@@ -27,7 +27,8 @@ from rnnbook import config, validate
 from rnnbook.cells import KINDS, cell, kind_of_layer
 from rnnbook.metrics import nats_to_bits
 from rnnbook.text import baselines
-from rnnbook.text.corpora import Vocabulary, load_corpus
+from rnnbook.text.corpora import load_corpus
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.text.windows import SCORING_WINDOW, prepare_char_data
 
 
@@ -168,8 +169,8 @@ def model_config(model: keras.Model) -> dict:
     recurrent = recurrent_layers(model)
     dense = model.layers[-1]
     if not recurrent or not isinstance(dense, keras.layers.Dense):
-        raise validate.error("model", "be a character model built by build_char_model",
-                             received=f"{model.name}, not a character model")
+        raise validate.error_for("model", "be a character model built by build_char_model",
+                                 received=f"{model.name}, not a character model")
     kind = kind_of_layer(recurrent[0])
     embedding = [layer for layer in model.layers if isinstance(layer, keras.layers.Embedding)]
     dropout = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
@@ -199,7 +200,7 @@ def _paths(name_or_path: str | os.PathLike) -> tuple[Path, Path]:
     """(weights, card) paths for a bare name (under :func:`models_dir`) or a path."""
     text = str(name_or_path)
     if not text:
-        raise validate.error("name_or_path", "name a model", name_or_path)
+        raise validate.error_for("name_or_path", "name a model", name_or_path)
     for suffix in (".weights.h5", ".json"):
         if text.endswith(suffix):
             text = text[: -len(suffix)]

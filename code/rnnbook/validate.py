@@ -5,9 +5,12 @@ received::
 
     Argument `units` must be a positive integer. Received: units=0
 
-Use :func:`error` for a check of your own (``raise error("x", "be (batch, time, features)",
-received=f"x.shape={x.shape}")``) and the helpers below for the usual ones; each returns the
-value, converted, so that a check reads as an assignment.
+Use :func:`error_for` for a check of your own (``raise error_for("x", "be (batch, time,
+features)", received=f"x.shape={x.shape}")``) and the helpers below for the usual ones. The
+helpers named ``*_for`` (:func:`error_for`, :func:`shape_error_for`) *return* the error, to
+``raise``; the others raise it themselves and return the value, converted, so that a check
+reads as an assignment. Where ``None`` is allowed, the requirement says so first: ``must be
+None or a positive integer``.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ def message(name: str, requirement: str, received: str) -> str:
     return f"Argument `{name}` must {requirement}. Received: {received}"
 
 
-def error(name: str, requirement: str, value: Any = _NOTHING, *, received: str | None = None,
-          hint: str = "") -> ValueError:
+def error_for(name: str, requirement: str, value: Any = _NOTHING, *,
+              received: str | None = None, hint: str = "") -> ValueError:
     """The ``ValueError`` for a bad argument (to ``raise``).
 
     Args:
@@ -60,7 +63,7 @@ def integer(name: str, value: Any, minimum: int = 1, *, none: bool = False) -> i
     if not _is_integer(value) or value < minimum:
         what = {1: "a positive integer", 0: "a non-negative integer"}.get(
             minimum, f"an integer >= {minimum}")
-        raise error(name, f"be {'None or ' if none else ''}{what}", value)
+        raise error_for(name, f"be {'None or ' if none else ''}{what}", value)
     return int(value)
 
 
@@ -73,7 +76,7 @@ def one_of(name: str, value: Any, choices: Iterable[Any]) -> Any:
     """``value`` if it is one of ``choices``."""
     choices = tuple(choices)
     if value not in choices:
-        raise error(name, f"be one of {', '.join(map(repr, choices))}", value)
+        raise error_for(name, f"be one of {', '.join(map(repr, choices))}", value)
     return value
 
 
@@ -95,20 +98,20 @@ def number(name: str, value: Any, low: float = -math.inf, high: float = math.inf
     else:
         what = "be a finite number"
     if none:
-        what += " or be None"
+        what = "be None or " + (what[3:] if what.startswith("be ") else what)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise error(name, what, value)
+        raise error_for(name, what, value)
     v = float(value)
     ok = (math.isfinite(v) and (v > low if low_open else v >= low)
           and (v < high if high_open else v <= high))
     if not ok:  # also rejects NaN
-        raise error(name, what, value)
+        raise error_for(name, what, value)
     return v
 
 
-def shape(name: str, array: Any, requirement: str) -> ValueError:
+def shape_error_for(name: str, array: Any, requirement: str) -> ValueError:
     """The error for an array of the wrong shape: ``Received: x.shape=(2, 3)``."""
-    return error(name, requirement, received=f"{name}.shape={tuple(np.shape(array))}")
+    return error_for(name, requirement, received=f"{name}.shape={tuple(np.shape(array))}")
 
 
 def probabilities(name: str, probs: Any, tolerance: float = 1e-3) -> np.ndarray:
@@ -119,17 +122,17 @@ def probabilities(name: str, probs: Any, tolerance: float = 1e-3) -> np.ndarray:
     try:
         p = np.asarray(probs, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise error(name, "be a vector of probabilities", probs) from exc
+        raise error_for(name, "be a vector of probabilities", probs) from exc
     if p.ndim == 2 and p.shape[0] == 1:  # a model's output for a batch of one
         p = p[0]
     if p.ndim != 1 or p.size == 0:
-        raise shape(name, p, "be a non-empty vector (vocab,)")
+        raise shape_error_for(name, p, "be a non-empty vector (vocab,)")
     if not np.all(np.isfinite(p)):
-        raise error(name, "hold finite values", received="NaN or infinite values")
+        raise error_for(name, "hold finite values", received="NaN or infinite values")
     if np.any(p < 0):
-        raise error(name, "hold no negative value", received=f"smallest value {p.min():.3g}")
+        raise error_for(name, "hold no negative value", received=f"smallest value {p.min():.3g}")
     total = p.sum()
     if abs(total - 1.0) > tolerance:
-        raise error(name, f"sum to 1 (within {tolerance})", received=f"sum({name})={total:.6g}",
-                    hint="Pass the softmax output itself, not logits and not a softmax of it.")
+        raise error_for(name, f"sum to 1 (within {tolerance})", received=f"sum({name})={total:.6g}",
+                        hint="Pass the softmax output itself, not logits and not a softmax of it.")
     return p / total

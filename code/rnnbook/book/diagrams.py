@@ -110,8 +110,8 @@ def wire(
         arrow: draw the arrowhead (False for a wire that ends in a junction).
     """
     if len(points) < 2:
-        raise validate.error("points", "hold at least two points (a wire)",
-                             received=f"{len(points)} point(s)")
+        raise validate.error_for("points", "hold at least two points (a wire)",
+                                 received=f"{len(points)} point(s)")
     xs, ys = zip(*points, strict=True)
     ax.plot(xs[:-1], ys[:-1], color=color, lw=lw, zorder=2, solid_capstyle="round")
     style = "-|>,head_length=6,head_width=3" if arrow else "-"

@@ -11,6 +11,7 @@ from IPython.display import Markdown
 
 from rnnbook import validate
 from rnnbook.config import PROFILES, REPO_ROOT
+from rnnbook.metrics import duration
 
 
 def _docstring_lines(code: str) -> set[int]:
@@ -43,8 +44,9 @@ def source(obj: object, *, contains: str | None = None, context: int = 0) -> str
         return "\n".join(lines)
     hits = [i for i, line in enumerate(lines) if contains in line]
     if not hits:
-        raise validate.error("contains", f"occur in a line of {getattr(obj, '__qualname__', obj)}",
-                             contains)
+        raise validate.error_for("contains",
+                                 f"occur in a line of {getattr(obj, '__qualname__', obj)}",
+                                 contains)
     docstrings = _docstring_lines("\n".join(lines))
     keep = sorted({j for i in hits for j in range(i - context, i + context + 1)
                    if 0 <= j < len(lines) and (j == i or j not in docstrings)})
@@ -59,11 +61,6 @@ def show_source(obj: object, *, contains: str | None = None, context: int = 0) -
     return Markdown(f"{caption}```python\n{code}\n```")
 
 
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
-
-
 def running_time(chapter: str) -> Markdown:
     """How long a chapter takes under each profile, as the book builds measured it.
 
@@ -75,7 +72,7 @@ def running_time(chapter: str) -> Markdown:
     parts = []
     for profile in PROFILES:
         got = times.get(profile, {}).get(chapter)
-        parts.append(f"`{profile}` {_duration(got['seconds'])} ({got['machine']}, {got['date']})"
+        parts.append(f"`{profile}` {duration(got['seconds'])} ({got['machine']}, {got['date']})"
                      if got else f"`{profile}` not measured yet")
     return Markdown("**Running time**, as measured by the book's builds: " + "; ".join(parts)
                     + ".")

@@ -2,16 +2,16 @@
 
 For a layer with ``features`` inputs and ``units`` hidden units (f and u below)::
 
-    cell   gates      parameters            multiply-adds per step and sequence
+    cell   blocks     parameters            multiply-adds per step and sequence
     rnn    1          u (f + u + 1)         u (f + u)
     lstm   4          4 u (f + u + 1)       4 u (f + u)
     gru    3          3 u (f + u + 2)       3 u (f + u)     reset_after=True (Keras's default)
     gru    3          3 u (f + u + 1)       3 u (f + u)     reset_after=False
 
-Each gate is a small dense layer on ``[x_t, h_{t-1}]``; the GRU with ``reset_after=True`` has
-a second bias per gate (one on the input side, one on the recurrent side). The multiply-adds
-are those of the matrix products, which dominate: the element-wise work is O(u) per step and is
-counted separately in :class:`StepCost`.
+Each block (a gate or the candidate) is a small dense layer on ``[x_t, h_{t-1}]``; the GRU
+with ``reset_after=True`` has a second bias per block (one on the input side, one on the
+recurrent side). The multiply-adds are those of the matrix products, which dominate: the
+element-wise work is O(u) per step and is counted separately in :class:`StepCost`.
 
 :func:`step_time` measures the other side of the story: seconds per time step of the NumPy
 cells and of the Keras layers on this machine.
@@ -27,9 +27,9 @@ import keras
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.cells import GATES, KINDS, cell, param_count
+from rnnbook.cells import BLOCKS, KINDS, cell, param_count
 
-__all__ = ["GATES", "KINDS", "StepCost", "StepTime", "TimedCell", "param_count", "step_cost",
+__all__ = ["BLOCKS", "KINDS", "StepCost", "StepTime", "TimedCell", "param_count", "step_cost",
            "step_time", "step_times"]
 
 
@@ -67,7 +67,7 @@ def step_cost(kind: str, features: int, units: int, *, reset_after: bool = True)
     """
     _check(kind, features, units)
     c, f, u = cell(kind), features, units
-    macs = GATES[kind] * u * (f + u)
+    macs = BLOCKS[kind] * u * (f + u)
     # reset_after=False puts the reset gate between two matrix products (the GRU's option)
     serial = 1 if c.options_of(reset_after=reset_after).get("reset_after", True) else 2
     return StepCost(macs, activations=c.activations * u, products=c.products * u,
@@ -154,7 +154,7 @@ def step_times(
         One :class:`StepTime` per cell, in order.
     """
     if len(lengths) != 2 or not 0 < lengths[0] < lengths[1]:
-        raise validate.error("lengths", "be two increasing positive lengths", lengths)
+        raise validate.error_for("lengths", "be two increasing positive lengths", lengths)
     validate.positive_int("rounds", rounds)
     validate.positive_int("batch", batch)
     rng = np.random.default_rng(seed)

@@ -55,11 +55,11 @@ def gradient_norms(
     """
     backward = cell(kind).backward
     if state not in ("h", "c") or (state == "c" and cell(kind).state_size < 2):
-        raise validate.error("state", "be 'h' (or 'c' for a cell with a cell state, the lstm)",
-                             received=f"state={state!r} for kind={kind!r}")
+        raise validate.error_for("state", "be 'h' (or 'c' for a cell with a cell state, the lstm)",
+                                 received=f"state={state!r} for kind={kind!r}")
     x = np.asarray(x)
     if x.ndim != 3:
-        raise validate.shape("x", x, "be (batch, time, features)")
+        raise validate.shape_error_for("x", x, "be (batch, time, features)")
     units = np.asarray(weights[1]).shape[0]
     dh_seq = np.zeros((x.shape[0], x.shape[1], units), dtype=x.dtype)
     dh_seq[:, -1] = 1 / np.sqrt(units)
@@ -71,7 +71,7 @@ def spectral_radius(matrix: np.ndarray) -> float:
     """The largest absolute eigenvalue of a square matrix."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise validate.shape("matrix", matrix, "be square")
+        raise validate.shape_error_for("matrix", matrix, "be square")
     return float(np.max(np.abs(np.linalg.eigvals(matrix))))
 
 
@@ -93,14 +93,13 @@ def recurrent_matrix(
         A float64 array (units, units).
     """
     validate.positive_int("units", units)
-    if not radius >= 0:
-        raise validate.error("radius", "be >= 0", radius)
+    validate.number("radius", radius, 0)
     if kind == "identity":
         return radius * np.eye(units)
     if kind not in ("orthogonal", "gaussian"):
-        raise validate.error("kind", "be one of 'orthogonal', 'gaussian', 'identity'", kind)
+        raise validate.error_for("kind", "be one of 'orthogonal', 'gaussian', 'identity'", kind)
     if rng is None:
-        raise validate.error("rng", f"be a numpy.random.Generator for kind={kind!r}", None)
+        raise validate.error_for("rng", f"be a numpy.random.Generator for kind={kind!r}", None)
     a = rng.standard_normal((units, units))
     if kind == "gaussian":
         return a * (radius / spectral_radius(a))
@@ -113,7 +112,7 @@ def _arrays(grads: Grads) -> list[np.ndarray]:
     if isinstance(grads, Mapping):
         return [np.asarray(g) for g in grads.values()]
     if isinstance(grads, np.ndarray):
-        raise validate.error("grads", "be a list or dict of arrays", received="a single array")
+        raise validate.error_for("grads", "be a list or dict of arrays", received="a single array")
     return [np.asarray(g) for g in grads]
 
 
@@ -133,8 +132,8 @@ def cosine_similarity(a: Grads, b: Grads) -> float:
     a_flat = np.concatenate([g.ravel() for g in _arrays(a)]).astype(np.float64)
     b_flat = np.concatenate([g.ravel() for g in _arrays(b)]).astype(np.float64)
     if a_flat.shape != b_flat.shape:
-        raise validate.error("b", f"hold as many values as a ({a_flat.size})",
-                             received=f"{b_flat.size} values")
+        raise validate.error_for("b", f"hold as many values as a ({a_flat.size})",
+                                 received=f"{b_flat.size} values")
     return float(a_flat @ b_flat / (np.linalg.norm(a_flat) * np.linalg.norm(b_flat)))
 
 
@@ -148,7 +147,7 @@ def clip_by_value(grads: Grads, limit: float) -> Grads:
         New arrays, in the structure given (list or dict).
     """
     if not limit > 0:
-        raise validate.error("limit", "be > 0", limit)
+        raise validate.error_for("limit", "be > 0", limit)
     return _like(grads, [np.clip(g, -limit, limit) for g in _arrays(grads)])
 
 
@@ -163,7 +162,7 @@ def clip_by_norm(grads: Grads, max_norm: float) -> Grads:
         New arrays, in the structure given (list or dict).
     """
     if not max_norm > 0:
-        raise validate.error("max_norm", "be > 0", max_norm)
+        raise validate.error_for("max_norm", "be > 0", max_norm)
     arrays = _arrays(grads)
     norm = global_norm(arrays)
     scale = max_norm / norm if norm > max_norm else 1.0  # an inf or nan norm gives nan: visible
@@ -219,8 +218,8 @@ def train_rnn_sgd(
     validate.one_of("clip", clip, (None, "value", "norm"))
     params = [np.array(w, dtype=np.float64) for w in weights]
     if len(params) != 5:
-        raise validate.error("weights", "be [kernel, recurrent_kernel, bias, readout, "
-                             "readout_bias]", received=f"{len(params)} arrays")
+        raise validate.error_for("weights", "be [kernel, recurrent_kernel, bias, readout, "
+                                 "readout_bias]", received=f"{len(params)} arrays")
     run = SGDRun()
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is what this may show
         for _ in range(steps):

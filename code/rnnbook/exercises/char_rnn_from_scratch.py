@@ -27,7 +27,7 @@ from rnnbook.cells import gradients
 from rnnbook.cells.numpy_rnn import gradcheck
 from rnnbook.config import SEED, Profile, active_profile
 from rnnbook.exercises import core
-from rnnbook.text import baselines
+from rnnbook.text import baselines, windows
 
 LOSS, STEP, SAMPLE, TRAIN = "rnn_loss", "train_step", "sample", "char_rnn_training"
 KEYS = ("Wxh", "Whh", "bh", "Why", "by")
@@ -415,7 +415,7 @@ def training(step_fn: Callable, sample_fn: Callable, profile: Profile | None = N
     sampler. Passes when the held-out loss is below the unigram's by the profile's margin.
     """
     size = sizes(profile)
-    train_text, held_text, vocab = baselines.sonnet_split(text)
+    train_text, held_text, vocab = windows.sonnet_split(text)
     train_ids, held_ids = vocab.encode(train_text), vocab.encode(held_text)
     rng = np.random.default_rng(SEED)
     params = init_params(len(vocab), size["hidden"], rng)

@@ -25,9 +25,9 @@ from rnnbook import validate
 from rnnbook.exercises import core
 from rnnbook.metrics import LN2
 from rnnbook.text.baselines import COMPRESSORS, compressor_nats
-from rnnbook.text.corpora import Vocabulary
-from rnnbook.text.streams import cut_windows as reference_cut_windows
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.text.windows import CharData, HeldOut, sonnets_and_dev
+from rnnbook.text.windows import cut_windows as reference_cut_windows
 
 EX_WINDOWS = "Windows cut on the fly"
 EX_COMPRESSOR = "A compressor's score"

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from rnnbook.exercises import core
-from rnnbook.text import corpora
+from rnnbook.text import vocabulary, windows
 
 # ---------------------------------------------------------------- one-hot windows
 
@@ -33,8 +33,8 @@ UNUSED = 9  # the last case's vocabulary: 9 characters, of which the text uses o
 def reference_one_hot_windows(ids: np.ndarray, seq_len: int, step: int,
                               depth: int) -> tuple[np.ndarray, np.ndarray]:
     """The tutorial's windows, one-hot: x (windows, seq_len, depth), y (windows, depth), bool."""
-    x, y = corpora.next_char_windows(ids, seq_len=seq_len, step=step)
-    return corpora.one_hot(x, depth), corpora.one_hot(y, depth)
+    x, y = windows.next_char_windows(ids, seq_len=seq_len, step=step)
+    return windows.one_hot(x, depth), windows.one_hot(y, depth)
 
 
 def _window_mistakes(ids: np.ndarray, seq_len: int, step: int, depth: int) -> dict:
@@ -96,8 +96,8 @@ def one_hot_windows(fn: Callable) -> bool:
             core.compare(WINDOWS, name, np.asarray(got_part, dtype=float), ref, atol=0.5,
                          axes=axes, mistakes=mistakes[name], case=case)
     return core.passed(WINDOWS, "x and y match rnnbook.text.windows' windows on "
-                       f"{len(WINDOW_CASES)} cases (strides 1, 2, 3 and 7, a vocabulary larger than the text), as "
-                       "booleans.")
+                       f"{len(WINDOW_CASES)} cases (strides 1, 2, 3 and 7, a vocabulary larger "
+                       "than the text), as booleans.")
 
 
 # ---------------------------------------------------------------- encode and decode
@@ -111,7 +111,7 @@ CODEC_TEXTS = ("to be or not to be", "shall i compare thee to a summer's day?\nt
 def codec(sorted_chars: Callable, encode: Callable, decode: Callable) -> bool:
     """Check ``sorted_chars(text)``, ``encode(text, chars)`` and ``decode(ids, chars)``."""
     for text in CODEC_TEXTS:
-        vocab = corpora.Vocabulary.from_text(text)
+        vocab = vocabulary.Vocabulary.from_text(text)
         chars = core.call(sorted_chars, text)
         chars = list(chars)
         case = f"text {text[:24]!r}"
@@ -177,7 +177,7 @@ def window_count(fn: Callable) -> bool:
         )
 
     for (n, seq_len, step), value in got.items():
-        measured = len(corpora.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
+        measured = len(windows.next_char_windows(np.zeros(n, dtype=np.int32), seq_len, step)[1])
         if value == measured:
             continue
         # a hint only for the mistake whose formula gives every one of the answers

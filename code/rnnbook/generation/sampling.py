@@ -38,7 +38,7 @@ import numpy as np
 from rnnbook import validate
 from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.generation.stepper import CharStepper
-from rnnbook.text.corpora import CleanedText, Vocabulary
+from rnnbook.text.vocabulary import CleanedText, Vocabulary
 
 START = "\n"  # where generation starts when the seed text is empty: the start of a line
 PROB_TOLERANCE = 1e-3  # a float32 softmax sums to 1 within ~1e-6; anything further is a mistake
@@ -58,7 +58,7 @@ def _check_rng(rng: Any) -> np.random.Generator:
     if rng is None:
         return np.random.default_rng()
     if not isinstance(rng, np.random.Generator):
-        raise validate.error(
+        raise validate.error_for(
             "rng", "be None or a numpy.random.Generator (np.random.default_rng(seed))",
             received=f"rng of type {type(rng).__name__}")
     return rng
@@ -180,7 +180,7 @@ def prepare_seed(
 ) -> tuple[np.ndarray, CleanedText]:
     """Ids to feed the model before generating, from the text a user typed.
 
-    The text is cleaned with :meth:`rnnbook.text.corpora.Vocabulary.clean` (lower-cased if the
+    The text is cleaned with :meth:`rnnbook.text.vocabulary.Vocabulary.clean` (lower-cased if the
     vocabulary has no capitals, typographic variants replaced, unknown characters dropped);
     each change is reported with a :class:`SeedTextWarning`. A seed that is empty (or empty
     after cleaning) starts from :data:`START` (a newline), or the vocabulary's first character
@@ -190,8 +190,8 @@ def prepare_seed(
         ``(ids, cleaned)``: (n,) int32 ids, n >= 1, and the cleaning result.
     """
     if not isinstance(seed_text, str):
-        raise validate.error("seed_text", "be a string",
-                             received=f"seed_text of type {type(seed_text).__name__}")
+        raise validate.error_for("seed_text", "be a string",
+                                 received=f"seed_text of type {type(seed_text).__name__}")
     cleaned = vocab.clean(seed_text)
     if warn and cleaned.changed:
         warnings.warn(cleaned.message, SeedTextWarning, stacklevel=3)

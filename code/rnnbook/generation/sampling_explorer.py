@@ -34,7 +34,7 @@ import numpy as np
 from rnnbook.config import SEED
 from rnnbook.generation import sampling
 from rnnbook.models import load_char_model, saved_models
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 
 DEFAULT_SEED_TEXT = "shall i compare thee to a summer's day?\n"
 STRATEGY_TIPS = {  # the buttons' tooltips: what each strategy does

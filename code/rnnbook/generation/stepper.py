@@ -8,6 +8,11 @@ a few small matrix products instead of a whole ``model.predict`` call.
 The weights are copied, checked and cut into per-gate blocks once, when the stepper is built;
 a step only checks its ids and state. A stepper is a snapshot: after the model's weights
 change (more training), build a new one (:meth:`CharStepper.from_model`).
+
+It is the package's one replay engine: :meth:`CharStepper.step_arrays` also returns every
+named array of the step (gates, candidate, states, as :attr:`rnnbook.cells.Cell.arrays` names
+them), which :func:`rnnbook.inside.anatomy.record` keeps; :meth:`CharStepper.advance` runs
+the recurrent layers alone on input vectors (:func:`rnnbook.inside.forget_gates.forget_gates`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import keras
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.cells import cell
+from rnnbook.cells import State, cell
 from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.models import model_config, recurrent_layers
 
@@ -44,22 +49,28 @@ class CharStepper:
     def __init__(
         self,
         kind: str,
-        input_table: np.ndarray,
+        input_table: np.ndarray | None,
         cells: list[list[np.ndarray]],
-        dense: tuple[np.ndarray, np.ndarray],
+        dense: tuple[np.ndarray, np.ndarray] | None,
         one_hot: bool,
         dtype: type = np.float32,
+        **options: bool,
     ) -> None:
+        """``input_table`` and ``dense`` may be ``None`` for the recurrent layers alone (then
+        only :meth:`advance` runs); ``options`` are the layers' variant (the GRU's
+        ``reset_after``)."""
         self.cell = cell(kind)
         self.kind = kind
         self.dtype = np.dtype(dtype)
         self.one_hot = one_hot
+        self.options = self.cell.options_of(**options)
         # One-hot input: the identity, so x_t is a one-hot row; embedding: the embedding matrix.
-        self.input_table = np.asarray(input_table, self.dtype)
+        self.input_table = None if input_table is None else np.asarray(input_table, self.dtype)
         self.cells = [[np.asarray(w, self.dtype) for w in ws] for ws in cells]
         # Checked and cut into per-gate blocks once, here, not at every step.
-        self.weights = [self.cell.prepare(ws) for ws in self.cells]
-        self.dense_kernel, self.dense_bias = (np.asarray(w, self.dtype) for w in dense)
+        self.weights = [self.cell.prepare(ws, **self.options) for ws in self.cells]
+        self.dense_kernel, self.dense_bias = (
+            (None, None) if dense is None else (np.asarray(w, self.dtype) for w in dense))
         self.units = [ws[1].shape[0] for ws in self.cells]
 
     @classmethod
@@ -75,9 +86,11 @@ class CharStepper:
             table = np.eye(vocab_size)
         else:
             table = model.get_layer("embedding").get_weights()[0]
-        cells = [layer.get_weights() for layer in recurrent_layers(model)]
+        layers = recurrent_layers(model)
+        cells = [layer.get_weights() for layer in layers]
         dense = tuple(model.layers[-1].get_weights())
-        return cls(cfg["kind"], table, cells, dense, cfg["embedding_dim"] is None, dtype)
+        return cls(cfg["kind"], table, cells, dense, cfg["embedding_dim"] is None, dtype,
+                   reset_after=bool(getattr(layers[0], "reset_after", True)))
 
     @property
     def vocab_size(self) -> int:
@@ -104,24 +117,60 @@ class CharStepper:
         Returns:
             ``(probs, new_state)``: probs (batch, vocab_size) of the next character.
         """
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-            raise validate.error("ids", "be a 1-D integer array (batch,)",
-                                 received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise validate.error("ids", f"lie in [0, {self.vocab_size})",
-                                 received=f"ids from {ids.min()} to {ids.max()}")
+        ids = self._check_ids(ids)
         state = self._check_state(state, len(ids))
-        x = self.input_table[ids]  # (batch, features): a one-hot row or an embedding
+        # the course's cell (lstm_step, gru_step or rnn_step) on each layer's state in turn
+        top, new_state, _ = self._layers(self.input_table[ids], state, arrays=False)
+        return softmax(top @ self.dense_kernel + self.dense_bias), new_state
+
+    def step_arrays(
+        self, ids: np.ndarray, state: State | None = None
+    ) -> tuple[np.ndarray, State, list[dict[str, np.ndarray]]]:
+        """:meth:`step`, also returning every named array the step computed.
+
+        Returns:
+            ``(probs, new_state, arrays)``: ``arrays[layer]`` maps each name of
+            :attr:`rnnbook.cells.Cell.arrays` (gates, candidate, states) to its (batch, units)
+            value after this character.
+        """
+        ids = self._check_ids(ids)
+        state = self._check_state(state, len(ids))
+        top, new_state, arrays = self._layers(self.input_table[ids], state, arrays=True)
+        return softmax(top @ self.dense_kernel + self.dense_bias), new_state, arrays
+
+    def advance(
+        self, x: np.ndarray, state: State | None = None
+    ) -> tuple[State, list[dict[str, np.ndarray]]]:
+        """The recurrent layers alone, fed input vectors: ``(new_state, arrays)`` as
+        :meth:`step_arrays` gives them.
+
+        Args:
+            x: (batch, features) inputs of this step (what the input table would give).
+            state: the state to start from, or ``None`` for the zero state.
+        """
+        x = np.asarray(x, self.dtype)
+        if x.ndim != 2:
+            raise validate.shape_error_for("x", x, "be (batch, features)")
+        state = self._check_state(state, x.shape[0])
+        _, new_state, arrays = self._layers(x, state, arrays=True)
+        return new_state, arrays
+
+    def _layers(self, x: np.ndarray, state: State, arrays: bool):
+        """Every recurrent layer on x (batch, features): (top h, new state, arrays or [])."""
         new_state: list[np.ndarray] = []
+        named: list[dict[str, np.ndarray]] = []
         size = self.cell.state_size
         for layer, weights in enumerate(self.weights):
-            # the course's cell (lstm_step, gru_step or rnn_step) on this layer's state
-            layer_state = self.cell.step(x, state[size * layer:size * (layer + 1)], weights)
+            layer_state = state[size * layer:size * (layer + 1)]
+            if arrays:
+                layer_state, values = self.cell.step_arrays(x, layer_state, weights,
+                                                            **self.options)
+                named.append(values)
+            else:
+                layer_state = self.cell.step(x, layer_state, weights, **self.options)
             new_state += layer_state
             x = layer_state[0]  # h feeds the next layer
-        probs = softmax(x @ self.dense_kernel + self.dense_bias)
-        return probs, tuple(new_state)
+        return x, tuple(new_state), named
 
     def feed(
         self, ids: np.ndarray, state: tuple[np.ndarray, ...] | None = None
@@ -137,11 +186,21 @@ class CharStepper:
         """
         ids = np.asarray(ids)
         if ids.ndim != 2 or ids.shape[1] < 1:
-            raise validate.shape("ids", ids, "be (batch, time) with time >= 1")
+            raise validate.shape_error_for("ids", ids, "be (batch, time) with time >= 1")
         probs = None
         for t in range(ids.shape[1]):
             probs, state = self.step(ids[:, t], state)
         return probs, state
+
+    def _check_ids(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise validate.error_for("ids", "be a 1-D integer array (batch,)",
+                                     received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise validate.error_for("ids", f"lie in [0, {self.vocab_size})",
+                                 received=f"ids from {ids.min()} to {ids.max()}")
+        return ids
 
     def _check_state(self, state, batch: int) -> tuple[np.ndarray, ...]:
         if state is None:
@@ -150,7 +209,7 @@ class CharStepper:
         if len(state) != len(expected) or any(
             np.shape(s) != e for s, e in zip(state, expected, strict=False)
         ):
-            raise validate.error(
+            raise validate.error_for(
                 "state", f"be {len(expected)} arrays of shape {expected[0]} (from "
                 f"initial_state({batch}) or a previous step)",
                 received=f"shapes {[np.shape(s) for s in state]}")

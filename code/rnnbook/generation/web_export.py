@@ -74,7 +74,7 @@ def model_record(
     """
     kind = validate.one_of("kind", kind, KINDS)
     if len(dense) != 2 or np.shape(dense[1]) != (len(chars),):
-        raise validate.error("dense", f"be (kernel, bias) with a bias of {len(chars)} "
+        raise validate.error_for("dense", f"be (kernel, bias) with a bias of {len(chars)} "
                              "(one per character)", received=f"{len(dense)} arrays")
     return {
         "name": name,

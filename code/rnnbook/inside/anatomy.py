@@ -1,9 +1,9 @@
 """Inside a trained character model: every step's gates and states, units that mean something.
 
-- :func:`record`: run a :func:`~rnnbook.models.build_char_model` model over a text with the
-  course's NumPy cells (:mod:`rnnbook.cells.numpy_rnn`), fed the weights the Keras layers hold, and
-  keep every step's gates, cell state and hidden state (a :class:`Recording`). The hidden
-  states are the ones :class:`~rnnbook.generation.stepper.CharStepper` computes (a test checks it).
+- :func:`record`: run a :func:`~rnnbook.models.build_char_model` model over a text with
+  :class:`~rnnbook.generation.stepper.CharStepper` (the course's NumPy cells, fed the weights
+  the Keras layers hold) and keep every step's gates, candidate and states, the arrays
+  :attr:`rnnbook.cells.Cell.arrays` names (a :class:`Recording`).
 - :func:`text_features`: simple properties of every character (position in the line,
   characters to the end of the line, inside a word, ...), aligned with the recorded steps.
 - :func:`correlations` / :func:`best_unit`: the Pearson correlation of every unit with a
@@ -17,67 +17,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import keras
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.cells import State, cell
-from rnnbook.cells.numpy_rnn import rnn_step
-from rnnbook.cells.numpy_rnn.activations import softmax
-from rnnbook.cells.numpy_rnn.gru import gru_gates
-from rnnbook.cells.numpy_rnn.lstm import lstm_gates
-from rnnbook.models import model_config, recurrent_layers
-
-StepValues = tuple[State, dict[str, np.ndarray]]
-
-
-def _lstm_values(x: np.ndarray, state: State, weights: Any) -> StepValues:
-    out = lstm_gates(x, state[0], state[1], weights)
-    return (out["h"], out["c"]), out
-
-
-def _gru_values(x: np.ndarray, state: State, weights: Any, reset_after: bool = True) -> StepValues:
-    z, r, h_tilde, _ = gru_gates(x, state[0], weights, reset_after)
-    h = z * state[0] + (1 - z) * h_tilde  # as rnnbook.cells.numpy_rnn.gru_step
-    return (h,), {"z": z, "r": r, "h_tilde": h_tilde, "h": h}
-
-
-def _rnn_values(x: np.ndarray, state: State, weights: Any) -> StepValues:
-    h = rnn_step(x, state[0], weights)
-    return (h,), {"h": h}
-
-
-@dataclass(frozen=True)
-class Recorder:
-    """What :func:`record` keeps of a step of one kind of cell (see :mod:`rnnbook.cells`).
-
-    Attributes:
-        arrays: the names of the arrays recorded (gates, candidate, states).
-        gates: those of them that are gates, with values in (0, 1).
-        step: ``(x_t, state, weights prepared by the cell, **its options) -> (new state,
-            {name: array})``, the state as :attr:`rnnbook.cells.Cell.step` has it.
-    """
-
-    arrays: tuple[str, ...]
-    gates: tuple[str, ...]
-    step: Callable[..., StepValues]
-
-
-# The arrays of every kind of cell in rnnbook.cells (a test checks that none is missing).
-RECORDERS = {
-    "lstm": Recorder(("i", "f", "g", "o", "c", "h"), ("i", "f", "o"), _lstm_values),
-    "gru": Recorder(("z", "r", "h_tilde", "h"), ("z", "r"), _gru_values),
-    "rnn": Recorder(("h",), (), _rnn_values),
-}
-RECORDED = {kind: r.arrays for kind, r in RECORDERS.items()}  # what a recording keeps
-GATES = {kind: r.gates for kind, r in RECORDERS.items()}  # which of those are gates
-GATE_NAMES = {"i": "input gate", "f": "forget gate", "o": "output gate", "g": "candidate",
-              "c": "cell state", "h": "hidden state", "z": "update gate", "r": "reset gate",
-              "h_tilde": "candidate"}
+from rnnbook.cells import cell
+from rnnbook.generation.stepper import CharStepper
 
 
 @dataclass(frozen=True)
@@ -87,8 +35,8 @@ class Recording:
     Attributes:
         kind: ``"lstm"``, ``"gru"`` or ``"rnn"``.
         ids: (time,) the characters read, as ids.
-        values: name -> (time, units) array; the names are :data:`RECORDED` [kind]. Row ``t`` is
-            the value after reading character ``t``.
+        values: name -> (time, units) array, for every name of the kind's
+            :attr:`rnnbook.cells.Cell.arrays`. Row ``t`` is the value after reading character ``t``.
         probs: (time, vocab) the model's next-character distribution after each character.
         layer: which recurrent layer (0 is the first).
     """
@@ -112,24 +60,8 @@ class Recording:
 
     @property
     def gates(self) -> tuple[str, ...]:
-        return GATES[self.kind]
-
-
-def _weights(model: keras.Model):
-    """(kind, input table, per-layer (units, prepared weights, options), dense kernel, bias)."""
-    cfg = model_config(model)
-    if cfg["embedding_dim"] is None:
-        table = np.eye(cfg["vocab_size"], dtype=np.float32)
-    else:
-        table = model.get_layer("embedding").get_weights()[0]
-    c = cell(cfg["kind"])
-    layers = []
-    for layer in recurrent_layers(model):
-        weights = [np.asarray(w, np.float32) for w in layer.get_weights()]
-        options = c.options_of(reset_after=bool(getattr(layer, "reset_after", True)))
-        layers.append((weights[1].shape[0], c.prepare(weights, **options), options))
-    kernel, bias = (np.asarray(w, np.float32) for w in model.layers[-1].get_weights())
-    return cfg["kind"], np.asarray(table, np.float32), layers, kernel, bias
+        """The names of the recorded gates (values in (0, 1)): the kind's ``gate_arrays``."""
+        return cell(self.kind).gate_arrays
 
 
 def record(model: keras.Model, ids: Sequence[int] | np.ndarray, layer: int = -1) -> Recording:
@@ -146,36 +78,27 @@ def record(model: keras.Model, ids: Sequence[int] | np.ndarray, layer: int = -1)
     """
     ids = np.asarray(ids)
     if ids.ndim != 1 or len(ids) < 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise validate.error("ids", "be a non-empty 1-D integer array (time,)",
-                             received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
-    kind, table, layers, dense_kernel, dense_bias = _weights(model)
-    if ids.min() < 0 or ids.max() >= dense_bias.shape[0]:
-        raise validate.error("ids", f"lie in [0, {dense_bias.shape[0]})",
+        raise validate.error_for("ids", "be a non-empty 1-D integer array (time,)",
+                                 received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
+    stepper = CharStepper.from_model(model)
+    if ids.min() < 0 or ids.max() >= stepper.vocab_size:
+        raise validate.error_for("ids", f"lie in [0, {stepper.vocab_size})",
                              received=f"ids from {ids.min()} to {ids.max()}")
+    depth = len(stepper.weights)
     try:
-        keep = range(len(layers))[layer]
+        keep = range(depth)[layer]
     except (IndexError, TypeError):
-        raise validate.error("layer", f"be the index of a recurrent layer, in [-{len(layers)}, "
-                             f"{len(layers)})", layer) from None
-    recorder = RECORDERS[kind]
-    size = cell(kind).state_size  # the LSTM carries h and c
-    state = [tuple(np.zeros((1, units), np.float32) for _ in range(size))
-             for units, _, _ in layers]
-    steps: dict[str, list[np.ndarray]] = {name: [] for name in recorder.arrays}
-    top = []
-    for char in ids:
-        x = table[char][None]
-        for k, (_, weights, options) in enumerate(layers):
-            state[k], out = recorder.step(x, state[k], weights, **options)
-            if k == keep:
-                for name in steps:
-                    steps[name].append(out[name][0])
-            x = state[k][0]  # h feeds the next layer
-        top.append(x[0])
-    logits = np.stack(top) @ dense_kernel + dense_bias
-    probs = softmax(logits)
+        raise validate.error_for("layer", f"be the index of a recurrent layer, in [-{depth}, "
+                                 f"{depth})", layer) from None
+    steps: dict[str, list[np.ndarray]] = {name: [] for name in stepper.cell.arrays}
+    probs, state = [], None
+    for t in range(len(ids)):
+        p, state, arrays = stepper.step_arrays(ids[t:t + 1], state)
+        for name in steps:
+            steps[name].append(arrays[keep][name][0])
+        probs.append(p[0])
     values = {name: np.stack(v).astype(np.float32) for name, v in steps.items()}
-    return Recording(kind, ids.copy(), values, probs.astype(np.float32), keep)
+    return Recording(stepper.kind, ids.copy(), values, np.stack(probs).astype(np.float32), keep)
 
 
 # ---------------------------------------------------------------- features of the text
@@ -242,13 +165,13 @@ def regex_feature(text: str, pattern: str) -> np.ndarray:
     try:
         compiled = re.compile(pattern)
     except re.error as error:
-        raise validate.error("pattern", "be a valid regular expression", pattern,
-                             hint=f"The parser says: {error}.") from error
+        raise validate.error_for("pattern", "be a valid regular expression", pattern,
+                                 hint=f"The parser says: {error}.") from error
     feature = np.zeros(len(text))
     for match in compiled.finditer(text):
         feature[match.start():match.end()] = 1.0
     if not feature.any():
-        raise validate.error("pattern", "match at least one character of the text", pattern)
+        raise validate.error_for("pattern", "match at least one character of the text", pattern)
     return feature
 
 
@@ -263,10 +186,10 @@ def correlations(activations: np.ndarray, feature: np.ndarray) -> np.ndarray:
     a = np.asarray(activations, dtype=np.float64)
     f = np.asarray(feature, dtype=np.float64)
     if a.ndim != 2:
-        raise validate.shape("activations", a, "be (time, units)")
+        raise validate.shape_error_for("activations", a, "be (time, units)")
     if f.shape != (a.shape[0],):
-        raise validate.shape("feature", f, f"be (time,) = ({a.shape[0]},), one value per row of "
-                             "activations")
+        raise validate.shape_error_for("feature", f, f"be (time,) = ({a.shape[0]},), one value "
+                                       "per row of activations")
     a = a - a.mean(axis=0)
     f = f - f.mean()
     norm = np.sqrt((a * a).sum(axis=0) * (f * f).sum())
@@ -307,7 +230,7 @@ def saturation(gate: np.ndarray, low: float = 0.1, high: float = 0.9) -> tuple[n
     """
     gate = np.asarray(gate)
     if gate.ndim != 2 or len(gate) == 0:
-        raise validate.shape("gate", gate, "be a non-empty (time, units) array")
+        raise validate.shape_error_for("gate", gate, "be a non-empty (time, units) array")
     return (gate < low).mean(axis=0), (gate > high).mean(axis=0)
 
 
@@ -339,8 +262,8 @@ def colored_text_html(text: str, values: Sequence[float] | np.ndarray, *,
     """
     values = np.asarray(values, dtype=float)
     if values.shape != (len(text),):
-        raise validate.shape("values", values, f"have one entry per character of text: "
-                             f"({len(text)},)")
+        raise validate.shape_error_for("values", values, f"have one entry per character of text: "
+                                       f"({len(text)},)")
     if scale is None:
         scale = float(np.max(np.abs(values))) if values.size else 1.0
     scale = scale or 1.0

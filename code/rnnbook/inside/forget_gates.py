@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.cells.numpy_rnn.lstm import lstm_gates, split_weights
+from rnnbook.generation.stepper import CharStepper
 
 
 def recurrent_weights(model) -> list[np.ndarray]:
@@ -31,13 +31,11 @@ def forget_gates(x: np.ndarray, weights) -> np.ndarray:
     """
     x = np.asarray(x, np.float64)
     if x.ndim != 3:
-        raise validate.shape("x", x, "be (batch, time, features)")
-    units = np.asarray(weights[1]).shape[0]
-    weights = split_weights(weights)  # checked and cut once, not at every step
-    h = c = np.zeros((x.shape[0], units))
-    gates = []
+        raise validate.shape_error_for("x", x, "be (batch, time, features)")
+    # the layer alone (no input table, no softmax), its weights checked and cut once
+    stepper = CharStepper("lstm", None, [weights], None, one_hot=False, dtype=np.float64)
+    state, gates = None, []
     for t in range(x.shape[1]):
-        step = lstm_gates(x[:, t], h, c, weights)
-        h, c = step["h"], step["c"]
-        gates.append(step["f"])
+        state, arrays = stepper.advance(x[:, t], state)
+        gates.append(arrays[0]["f"])  # (batch, units)
     return np.stack(gates, axis=1)

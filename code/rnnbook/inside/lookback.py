@@ -9,8 +9,9 @@
   character ``d`` steps before it, for ``d = 1 .. distance``, averaged over targets: how much
   each earlier character can still move the prediction.
 
-Everything runs on the course's NumPy cells (:class:`~rnnbook.generation.stepper.CharStepper` and
-:mod:`rnnbook.cells.numpy_rnn`'s backward passes), with the weights of the Keras model.
+Everything runs on the course's NumPy cells, with the weights of the Keras model as
+:class:`~rnnbook.generation.stepper.CharStepper` copies them: the stepper replays the text, and
+the cell's backward pass (:mod:`rnnbook.cells.numpy_rnn`) gives the saliency.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ import keras
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.cells import cell
 from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.generation.stepper import CharStepper
-from rnnbook.models import model_config, recurrent_layers
+from rnnbook.models import model_config
 
 CONTEXTS = (1, 2, 5, 10, 20, 50, 100)
 
@@ -38,7 +38,7 @@ def target_positions(n: int, count: int, first: int = 100, seed: int = 0) -> np.
     n = validate.positive_int("n", n)
     first = validate.integer("first", first, 0)
     if first >= n:
-        raise validate.error("first", f"lie in [0, n) = [0, {n})", first)
+        raise validate.error_for("first", f"lie in [0, n) = [0, {n})", first)
     count = validate.positive_int("count", count)
     if count >= n - first:
         return np.arange(first, n)
@@ -49,9 +49,9 @@ def target_positions(n: int, count: int, first: int = 100, seed: int = 0) -> np.
 def _check_positions(positions: np.ndarray, low: int, high: int, why: str = "") -> None:
     """``positions`` must be a non-empty 1-D array of indices in ``[low, high)``."""
     if positions.ndim != 1 or len(positions) == 0:
-        raise validate.shape("positions", positions, "be a non-empty 1-D array")
+        raise validate.shape_error_for("positions", positions, "be a non-empty 1-D array")
     if positions.min() < low or positions.max() >= high:
-        raise validate.error("positions", f"lie in [{low}, {high}){why}",
+        raise validate.error_for("positions", f"lie in [{low}, {high}){why}",
                              received=f"positions from {positions.min()} to {positions.max()}")
 
 
@@ -140,22 +140,21 @@ def saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
 
     Only one-layer, one-hot models (the course's committed ones) are supported.
     """
-    cfg = model_config(model)
-    if cfg["layers"] != 1 or cfg["embedding_dim"] is not None:
-        raise validate.error("model", "have one recurrent layer and one-hot input",
-                             received=f"{cfg['layers']} recurrent layer(s), embedding_dim="
+    stepper = CharStepper.from_model(model, dtype=np.float64)  # the weights, in float64
+    if len(stepper.cells) != 1 or not stepper.one_hot:
+        cfg = model_config(model)
+        raise validate.error_for("model", "have one recurrent layer and one-hot input",
+                                 received=f"{cfg['layers']} recurrent layer(s), embedding_dim="
                                       f"{cfg['embedding_dim']}")
     distance = validate.positive_int("distance", distance)
     ids = np.asarray(ids)
     positions = np.asarray(positions, dtype=int)
     _check_positions(positions, distance, len(ids), f" for distance={distance}")
-    layer = recurrent_layers(model)[0]
-    weights = [np.asarray(w, np.float64) for w in layer.get_weights()]
-    c = cell(cfg["kind"])  # its NumPy forward and backward passes, and its variant options
-    options = c.options_of(reset_after=getattr(layer, "reset_after", True))
-    kernel, bias = (np.asarray(w, np.float64) for w in model.layers[-1].get_weights())
+    # the cell's NumPy forward and backward passes, on the stepper's weights and options
+    c, weights, options = stepper.cell, stepper.cells[0], stepper.options
+    kernel, bias = stepper.dense_kernel, stepper.dense_bias
     windows = positions[:, None] - distance + np.arange(distance)[None, :]
-    x = np.eye(cfg["vocab_size"])[ids[windows]]  # (targets, distance, vocab)
+    x = stepper.input_table[ids[windows]]  # (targets, distance, vocab): one-hot rows
     h_seq = c.forward(x, weights, **options)[0]
     logits = h_seq[:, -1] @ kernel + bias
     dlogits = softmax(logits)

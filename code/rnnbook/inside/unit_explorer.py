@@ -20,8 +20,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from rnnbook import validate
+from rnnbook.cells import ARRAY_TITLES
 from rnnbook.inside.anatomy import (
-    GATE_NAMES,
     Recording,
     best_unit,
     colored_text_html,
@@ -40,12 +40,12 @@ class UnitExplorer(widgets.VBox):
 
     def __init__(self, recordings: Mapping[str, Recording], text: str, passage: int = 400):
         if not recordings:
-            raise validate.error("recordings", "name at least one recording", recordings)
+            raise validate.error_for("recordings", "name at least one recording", recordings)
         for label, rec in recordings.items():
             if len(rec.ids) != len(text):
-                raise validate.error("recordings", f"have one step per character of text "
-                                     f"({len(text)})",
-                                     received=f"recordings[{label!r}] has {len(rec.ids)} steps")
+                raise validate.error_for("recordings", f"have one step per character of text "
+                                         f"({len(text)})",
+                                         received=f"recordings[{label!r}] has {len(rec.ids)} steps")
         passage = validate.positive_int("passage", passage)
         self.recordings, self.text = dict(recordings), text
         self.passage_length = min(passage, len(text))
@@ -76,7 +76,7 @@ class UnitExplorer(widgets.VBox):
 
     def _set_arrays(self) -> None:
         names = list(self.recording.values)
-        self.array.options = [(f"{GATE_NAMES.get(n, n)} ({n})", n) for n in names]
+        self.array.options = [(f"{ARRAY_TITLES.get(n, n)} ({n})", n) for n in names]
         self.array.value = "c" if "c" in names else "h"
         self.unit.max = self.recording.units - 1
 
@@ -91,7 +91,7 @@ class UnitExplorer(widgets.VBox):
     def html(self) -> str:
         """The passage coloured by the selected unit (what the panel shows)."""
         lo, hi = self.start.value, self.start.value + self.passage_length
-        title = f"{self.model.value}, {GATE_NAMES.get(self.array.value)} unit {self.unit.value}"
+        title = f"{self.model.value}, {ARRAY_TITLES.get(self.array.value)} unit {self.unit.value}"
         values = self.activations()
         return colored_text_html(self.text[lo:hi], values[lo:hi],
                                  scale=float(np.max(np.abs(values))) or 1.0, title=title)

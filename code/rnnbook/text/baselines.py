@@ -24,8 +24,8 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.metrics import LN2, nats_to_bits, perplexity
-from rnnbook.text.corpora import Vocabulary, load_corpus, train_val_split
-from rnnbook.text.windows import CONTEXT
+from rnnbook.text.vocabulary import Vocabulary
+from rnnbook.text.windows import CONTEXT, sonnet_split
 
 COMPRESSORS = {
     "bz2": lambda data: bz2.compress(data, compresslevel=9),
@@ -36,12 +36,13 @@ COMPRESSORS = {
 def _check_text(name: str, text: str, vocab: Vocabulary) -> str:
     """``text`` if every character of it is in ``vocab``."""
     if not isinstance(text, str):
-        raise validate.error(name, "be a string", received=f"{name} of type {type(text).__name__}")
+        raise validate.error_for(name, "be a string",
+                                 received=f"{name} of type {type(text).__name__}")
     unknown = sorted(set(text) - set(vocab.chars))
     if unknown:
-        raise validate.error(name, "hold only characters of the vocabulary",
-                             received=f"characters not in it: {', '.join(map(repr, unknown))}",
-                             hint="Fit and score over a vocabulary built from the whole text.")
+        raise validate.error_for(name, "hold only characters of the vocabulary",
+                                 received=f"characters not in it: {', '.join(map(repr, unknown))}",
+                                 hint="Fit and score over a vocabulary built from the whole text.")
     return text
 
 
@@ -74,7 +75,7 @@ class _CountingModel:
         text = _check_text("text", text, vocab)
         start = validate.integer("start", start, 0)
         if start >= len(text):
-            raise validate.error("start", f"lie in [0, len(text)) = [0, {len(text)})", start)
+            raise validate.error_for("start", f"lie in [0, len(text)) = [0, {len(text)})", start)
         ids = vocab.encode(text)
         seen: dict[str, np.ndarray] = {}  # a context met twice is computed once
         out = np.empty(len(text) - start)
@@ -125,7 +126,7 @@ class KneserNey(_CountingModel):
     def __init__(self, order: int, discount: float = 0.8) -> None:
         self.order = validate.positive_int("order", order)
         if self.order > 6:
-            raise validate.error("order", "lie in [1, 6]", order)
+            raise validate.error_for("order", "lie in [1, 6]", order)
         self.discount = validate.number("discount", discount, 0, 1, low_open=True,
                                         high_open=True)
         self.context_size = self.order - 1
@@ -187,11 +188,11 @@ def compressor_nats(train_text: str, held_text: str, first_target: int,
     first_target = validate.integer("first_target", first_target, 0)
     drops = validate.positive_int("drops", drops)
     if first_target >= len(held_text):
-        raise validate.error("first_target", f"lie in [0, len(held_text)) = "
+        raise validate.error_for("first_target", f"lie in [0, len(held_text)) = "
                              f"[0, {len(held_text)})", first_target)
     if (drops - 1) * 1000 >= len(train_text):
-        raise validate.error("drops", f"leave training text to compress ({len(train_text):,} "
-                             "characters, 1000 dropped per step)", drops)
+        raise validate.error_for("drops", f"leave training text to compress ({len(train_text):,} "
+                                 "characters, 1000 dropped per step)", drops)
     compress = COMPRESSORS[method]
     bits = []
     for start in range(0, 1000 * drops, 1000):
@@ -199,16 +200,6 @@ def compressor_nats(train_text: str, held_text: str, first_target: int,
         whole = len(compress((before + held_text[first_target:]).encode("utf-8")))
         bits.append(8 * (whole - len(compress(before.encode("utf-8")))))
     return float(np.median(bits)) * LN2 / (len(held_text) - first_target)
-
-
-def sonnet_split(text: str | None = None) -> tuple[str, str, Vocabulary]:
-    """The course's split: (training 90%, held-out 10%, vocabulary) of the lower-cased sonnets.
-
-    The vocabulary is that of the whole lower-cased text, the one the committed models use.
-    """
-    text = (load_corpus("sonnets") if text is None else text).lower()
-    train, held = train_val_split(text, 0.1)
-    return train, held, Vocabulary.from_text(text)
 
 
 def row(name: str, kind: str, nats: float) -> dict:
@@ -247,7 +238,7 @@ def format_table(rows: Iterable[dict]) -> str:
     """A Markdown table of :func:`row` dicts, best (fewest nats) first, perplexity (e^nats) last."""
     rows = sorted(rows, key=lambda r: r["nats"])
     if not rows:
-        raise validate.error("rows", "hold at least one row", received="none")
+        raise validate.error_for("rows", "hold at least one row", received="none")
     lines = ["| rank | model | kind | nats/char | bits/char | perplexity |",
              "|---:|---|---|---:|---:|---:|"]
     lines += [f"| {i} | {r['name']} | {r['kind']} | {r['nats']:.3f} | {r['bits']:.3f} "

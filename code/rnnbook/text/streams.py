@@ -15,15 +15,7 @@ import keras
 import numpy as np
 
 from rnnbook import config, validate
-from rnnbook.text.windows import HeldOut
-
-
-def cut_windows(ids: np.ndarray, starts: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
-    """The windows of ``ids`` starting at ``starts``: x (len(starts), seq_len) int32 ids, and y,
-    x shifted one character left (``y[i, t]`` is the character after ``x[i, t]``)."""
-    rows = np.asarray(starts)[:, None] + np.arange(seq_len + 1)[None, :]  # (n, seq_len + 1)
-    both = np.asarray(ids)[rows].astype(np.int32)
-    return both[:, :-1], both[:, 1:]  # (n, seq_len) each
+from rnnbook.text.windows import HeldOut, cut_windows
 
 
 class WindowStream(keras.utils.PyDataset):
@@ -43,11 +35,11 @@ class WindowStream(keras.utils.PyDataset):
         super().__init__(**kwargs)
         ids = np.asarray(ids)
         if ids.ndim != 1:
-            raise validate.shape("ids", ids, "be one-dimensional")
+            raise validate.shape_error_for("ids", ids, "be one-dimensional")
         self.seq_len = validate.positive_int("seq_len", seq_len)
         self.batch_size = validate.positive_int("batch_size", batch_size)
         if len(ids) < seq_len * batch_size + 1 + seq_len:
-            raise validate.error(
+            raise validate.error_for(
                 "ids", f"hold at least one batch of {batch_size} windows of {seq_len} ids",
                 received=f"{len(ids)} ids")
         self.ids = ids.astype(np.uint8 if ids.max() < 256 else np.int32)

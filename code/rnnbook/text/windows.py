@@ -1,15 +1,17 @@
-"""Windows of a text for the course's recipe, and held-out targets scored once each.
+"""Every window the course cuts from a text, and held-out targets scored once each.
 
+- :func:`train_val_split`, :func:`next_char_windows` (the tutorial's), :func:`seq2seq_windows`
+  (a target at every position), :func:`cut_windows` (at given starts, for
+  :class:`rnnbook.text.streams.WindowStream`) and :func:`one_hot`;
 - :func:`prepare_char_data`: split a text, cut the training part into sequence-to-sequence
   windows of integer ids (a target at every position) and the held-out part into targets
   (:class:`CharData`);
 - :func:`held_out_windows` and :class:`HeldOut`: windows that count every held-out character
   exactly once, after at least :data:`CONTEXT` characters of context, and the mean
   cross-entropy of a model on them (:meth:`HeldOut.loss`);
-- :func:`sonnets_vocabulary` and :func:`sonnets_and_dev`: the sonnets' vocabulary, their test
-  targets, and the slice of their training text that choices are made on.
-
-The windows themselves are cut by :mod:`rnnbook.text.corpora` (``seq2seq_windows``).
+- :func:`sonnet_split`, :func:`sonnets_test` and :func:`sonnets_and_dev`: the sonnets' test
+  split (the one definition of it), its targets as every sonnet model is scored on them, and
+  the slice of the training text that choices are made on.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnbook import validate
-from rnnbook.text.corpora import Vocabulary, load_corpus, seq2seq_windows, train_val_split
+from rnnbook.text.corpora import load_corpus
+from rnnbook.text.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # for the annotations only: scoring calls model.predict, whatever the model
     import keras
@@ -29,6 +32,94 @@ CONTEXT = 40  # the tutorial's window: every held-out character is predicted fro
 # Every sonnet model is scored in windows of this many characters: each target is predicted from
 # 40 to 99 characters before it, whatever windows the model was trained on.
 SCORING_WINDOW = 100
+
+
+# ---------------------------------------------------------------- cutting windows
+
+
+def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
+    """Split ``text`` into a contiguous training part and the last ``val_fraction`` for validation.
+
+    Contiguous, not shuffled: windows built on each part never share a character, so the
+    validation loss measures text the model has not seen.
+    """
+    validate.number("val_fraction", val_fraction, 0, 1, low_open=True, high_open=True)
+    cut = int(round(len(text) * (1.0 - val_fraction)))
+    if cut < 1 or cut >= len(text):
+        raise validate.error_for("text", "be long enough to split",
+                                 received=f"{len(text)} characters")
+    return text[:cut], text[cut:]
+
+
+def _sliding(ids: np.ndarray, width: int, step: int) -> np.ndarray:
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise validate.shape_error_for("ids", ids, "be one-dimensional")
+    if len(ids) < width:
+        raise validate.error_for("ids", f"hold at least one window of {width} ids",
+                                 received=f"a text of {len(ids)} ids, shorter than one window")
+    return np.lib.stride_tricks.sliding_window_view(ids, width)[::step]
+
+
+def next_char_windows(
+    ids: np.ndarray, seq_len: int = 40, step: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """The tutorial's windows: ``seq_len`` characters in, the next character out.
+
+    Args:
+        ids: (n,) integer ids of a text.
+        seq_len: characters per input window.
+        step: distance between the starts of consecutive windows.
+
+    Returns:
+        ``x`` of shape (windows, seq_len) and ``y`` of shape (windows,), where
+        ``x[i] = ids[i*step : i*step + seq_len]`` and ``y[i] = ids[i*step + seq_len]``;
+        windows = (n - seq_len - 1) // step + 1.
+    """
+    seq_len, step = validate.positive_int("seq_len", seq_len), validate.positive_int("step", step)
+    both = _sliding(ids, seq_len + 1, step)
+    return both[:, :-1].copy(), both[:, -1].copy()
+
+
+def seq2seq_windows(
+    ids: np.ndarray, seq_len: int = 100, step: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windows with a target at every position: ``y`` is ``x`` shifted one character left.
+
+    Args:
+        ids: (n,) integer ids of a text.
+        seq_len: characters per window.
+        step: distance between window starts; default ``seq_len`` (non-overlapping windows).
+
+    Returns:
+        ``x`` and ``y``, each (windows, seq_len), with ``y[i, t] = x[i, t + 1]`` inside a window
+        and ``y[i, -1]`` the character that follows it.
+    """
+    seq_len = validate.positive_int("seq_len", seq_len)
+    step = seq_len if step is None else validate.positive_int("step", step)
+    both = _sliding(ids, seq_len + 1, step)
+    return both[:, :-1].copy(), both[:, 1:].copy()
+
+
+def one_hot(ids: np.ndarray, depth: int, dtype: type = bool) -> np.ndarray:
+    """One-hot encode integer ids: shape ``ids.shape + (depth,)``."""
+    ids = np.asarray(ids)
+    if ids.size and (ids.min() < 0 or ids.max() >= depth):
+        raise validate.error_for("ids", f"lie in [0, {depth})",
+                             received=f"ids from {ids.min()} to {ids.max()}")
+    return np.eye(depth, dtype=dtype)[ids]
+
+
+def cut_windows(ids: np.ndarray, starts: np.ndarray,
+                seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """The windows of ``ids`` starting at ``starts``: x (len(starts), seq_len) int32 ids, and y,
+    x shifted one character left (``y[i, t]`` is the character after ``x[i, t]``)."""
+    rows = np.asarray(starts)[:, None] + np.arange(seq_len + 1)[None, :]  # (n, seq_len + 1)
+    both = np.asarray(ids)[rows].astype(np.int32)
+    return both[:, :-1], both[:, 1:]  # (n, seq_len) each
+
+
+# ---------------------------------------------------------------- the recipe's data
 
 
 @dataclass(frozen=True)
@@ -77,10 +168,10 @@ def held_out_windows(ids: np.ndarray, seq_len: int = 100, context: int = CONTEXT
     ids = np.asarray(ids)
     n = len(ids)
     if not 1 <= context < seq_len:
-        raise validate.error("context", f"lie in [1, seq_len) = [1, {seq_len})", context)
+        raise validate.error_for("context", f"lie in [1, seq_len) = [1, {seq_len})", context)
     if n < seq_len + 1:
-        raise validate.error("ids", f"hold at least one window of {seq_len + 1} ids",
-                             received=f"{n} held-out ids, fewer than one window")
+        raise validate.error_for("ids", f"hold at least one window of {seq_len + 1} ids",
+                                 received=f"{n} held-out ids, fewer than one window")
     # The window starting at s predicts characters s+1 .. s+seq_len; it counts those from
     # s+context on, so the next window starts where the counted targets stop, minus context.
     starts = list(range(0, n - seq_len, seq_len + 1 - context))
@@ -146,15 +237,29 @@ def prepare_char_data(
         text = text.lower()
     vocab = vocab or Vocabulary.from_text(text)
     train_text, val_text = train_val_split(text, val_fraction)
+    return _char_data(train_text, val_text, vocab, seq_len, context)
+
+
+def _char_data(train_text: str, val_text: str, vocab: Vocabulary, seq_len: int,
+               context: int | None = None) -> CharData:
+    """The training part cut into windows, the held-out part into targets."""
     x_train, y_train = seq2seq_windows(vocab.encode(train_text), seq_len)
     context = min(CONTEXT, seq_len - 1) if context is None else context
     held_out = held_out_windows(vocab.encode(val_text), seq_len, context)
     return CharData(vocab, x_train, y_train, held_out, seq_len, train_text, val_text)
 
 
-def sonnets_vocabulary() -> Vocabulary:
-    """The vocabulary of every sonnet model of the course: the lower-cased sonnets' characters."""
-    return Vocabulary.from_text(load_corpus("sonnets").lower())
+def sonnet_split(text: str | None = None) -> tuple[str, str, Vocabulary]:
+    """The course's test split: (training 90%, held-out 10%, vocabulary) of the lower-cased
+    sonnets (or of ``text``, lower-cased).
+
+    Every sonnet model and baseline is scored on the held-out part, from its character
+    :data:`CONTEXT` on. The vocabulary is that of the whole lower-cased text (for the sonnets,
+    :func:`rnnbook.text.vocabulary.sonnets_vocabulary`), the one the committed models use.
+    """
+    text = (load_corpus("sonnets") if text is None else text).lower()
+    train, held = train_val_split(text, 0.1)
+    return train, held, Vocabulary.from_text(text)
 
 
 def sonnets_and_dev(vocab: Vocabulary, seq_len: int) -> tuple[CharData, CharData]:
@@ -164,5 +269,13 @@ def sonnets_and_dev(vocab: Vocabulary, seq_len: int) -> tuple[CharData, CharData
     last 10% as held-out targets: the text every choice of a sonnet model is made on, so that
     the sonnets' own held-out targets stay a test.
     """
-    sonnets = prepare_char_data(load_corpus("sonnets"), seq_len, vocab=vocab)
-    return sonnets, prepare_char_data(sonnets.train_text, seq_len, vocab=vocab, lower=False)
+    train, held, _ = sonnet_split()
+    sonnets = _char_data(train, held, vocab, seq_len)
+    return sonnets, prepare_char_data(train, seq_len, vocab=vocab, lower=False)
+
+
+def sonnets_test(vocab: Vocabulary) -> HeldOut:
+    """The sonnets' test targets in :data:`SCORING_WINDOW` windows: what every sonnet model of
+    the course is scored on, once."""
+    train, held, _ = sonnet_split()
+    return _char_data(train, held, vocab, SCORING_WINDOW).held_out

@@ -26,8 +26,9 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.generation.sampling import generate
-from rnnbook.metrics import nats_to_bits
-from rnnbook.text.corpora import Vocabulary, write_atomically
+from rnnbook.metrics import duration, nats_to_bits
+from rnnbook.text.corpora import write_atomically
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.text.windows import HeldOut
 
 
@@ -122,16 +123,6 @@ class SampleCallback(keras.callbacks.Callback):
             self.printer(f"--- {head}: {self.seed_text}{text}")
 
 
-def duration(seconds: float) -> str:
-    """``"42 s"``, ``"3 min 05 s"`` or ``"1 h 02 min"``: a time for a person to read."""
-    seconds = max(0, round(seconds))
-    if seconds >= 3600:
-        hours, minutes = divmod(seconds // 60, 60)
-        return f"{hours} h {minutes:02d} min"
-    minutes, secs = divmod(seconds, 60)
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
-
-
 class Progress(keras.callbacks.Callback):
     """One line per epoch: training loss, held-out loss, seconds, and the time left.
 
@@ -153,7 +144,7 @@ class Progress(keras.callbacks.Callback):
         super().__init__()
         self.printer, self.label, self.unit, self.val_key = printer, label, unit, val_key
         self.lines: list[str] = []
-        self._times: list[float] = []
+        self.epoch_seconds: list[float] = []  # of every epoch so far: the time left's basis
         self._start = None
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -169,14 +160,14 @@ class Progress(keras.callbacks.Callback):
             parts.append(held)
         parts.append(f"{seconds:.1f} s")
         left = epochs - epoch
-        mean = sum(self._times) / len(self._times)
+        mean = sum(self.epoch_seconds) / len(self.epoch_seconds)
         parts.append(f"about {duration(left * mean)} left" if left else "done")
         head = f"{self.label}: " if self.label else ""
         return f"{head}epoch {epoch}/{epochs}: " + ", ".join(parts)
 
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.perf_counter() - self._start
-        self._times.append(seconds)
+        self.epoch_seconds.append(seconds)
         epochs = int((self.params or {}).get("epochs") or epoch + 1)
         text = self.line(epoch + 1, epochs, dict(logs or {}), seconds)
         self.lines.append(text)

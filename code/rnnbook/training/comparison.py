@@ -36,10 +36,10 @@ from rnnbook.cells import KINDS, cell, param_count
 from rnnbook.config import Profile, active_profile, hardware, set_seed
 from rnnbook.config import checkpoint_dir as checkpoint_dir_for
 from rnnbook.generation.sampling import generate, generation_speed
+from rnnbook.metrics import duration
 from rnnbook.models import build_char_model
-from rnnbook.text.corpora import Vocabulary
+from rnnbook.text.vocabulary import Vocabulary
 from rnnbook.text.windows import CharData, prepare_char_data
-from rnnbook.training.callbacks import duration
 from rnnbook.training.fitting import compile_char_model, fit_char_model
 from rnnbook.training.summaries import RunResult, median_epoch_seconds
 
@@ -202,7 +202,7 @@ def run_comparison(
         One :class:`RunResult` per (seed, model), in the order run.
     """
     if not specs:
-        raise validate.error("specs", "name at least one model", received="no model")
+        raise validate.error_for("specs", "name at least one model", received="no model")
     validate.number("plan.text_fraction", plan.text_fraction, 0, 1, low_open=True)
     vocab = Vocabulary.from_text(text.lower())  # the whole text's: the same models at any size
     text = text[: round(len(text) * plan.text_fraction)]

@@ -72,8 +72,8 @@ def virtual_cpu_devices(n: int = 2) -> list[str]:
     validate.positive_int("n", n)
     backend = keras.backend.backend()
     if backend not in BACKENDS:
-        raise validate.error("KERAS_BACKEND", f"be one of {BACKENDS} for virtual devices",
-                             backend)
+        raise validate.error_for("KERAS_BACKEND", f"be one of {BACKENDS} for virtual devices",
+                                 backend)
     try:
         if backend == "tensorflow":
             import tensorflow as tf  # optional backend, imported only when in use
@@ -101,7 +101,7 @@ def per_device_batch(batch_size: int, replicas: int) -> int:
     """The windows each device takes from a global batch of ``batch_size`` over ``replicas``."""
     validate.positive_int("batch_size", batch_size)
     if batch_size % validate.positive_int("replicas", replicas):
-        raise validate.error(
+        raise validate.error_for(
             "batch_size", f"be a multiple of the number of devices ({replicas})", batch_size,
             hint="The batch given to fit is the global batch, split evenly over the devices.")
     return batch_size // replicas
@@ -115,15 +115,15 @@ def _chosen(devices: int | Sequence[str] | None) -> list[str]:
     if isinstance(devices, str) or not isinstance(devices, Sequence):
         count = validate.positive_int("devices", devices)
         if count > len(found):
-            raise validate.error(
+            raise validate.error_for(
                 "devices", f"be at most the {len(found)} devices available ({', '.join(found)})",
                 devices, hint="On a CPU, virtual_cpu_devices(n) makes n devices for a test.")
         return found[:count]
     names = [str(d).lower() for d in devices]
     known = {d for kind in {n.split(":")[0] for n in names} for d in available_devices(kind)}
     if not names or any(n not in known for n in names) or len(set(names)) < len(names):
-        raise validate.error("devices", "be distinct names of available devices, such as "
-                             f"{', '.join(found)}", devices)
+        raise validate.error_for("devices", "be distinct names of available devices, such as "
+                                 f"{', '.join(found)}", devices)
     return names
 
 
@@ -159,7 +159,7 @@ def data_parallel(devices: int | Sequence[str] | None = None, *,
     backend = keras.backend.backend()
     if backend not in BACKENDS:
         if devices not in (None, 1):
-            raise validate.error(
+            raise validate.error_for(
                 "devices", f"be None or 1 on the {backend} backend", devices,
                 hint="Keras trains data-parallel on JAX and TensorFlow only (KERAS_BACKEND).")
         warnings.warn(f"Keras has no data-parallel training on the {backend} backend: "
@@ -170,7 +170,7 @@ def data_parallel(devices: int | Sequence[str] | None = None, *,
     if batch_size is not None:
         per_device_batch(batch_size, len(chosen))
     if backend == "tensorflow" and len(chosen) > 1 and keras_version() < TF_DATA_PARALLEL:
-        raise validate.error(
+        raise validate.error_for(
             "devices", "be 1 with Keras older than 3.8 on TensorFlow", devices,
             hint=f"Keras {keras.__version__} under a MirroredStrategy does not update the "
                  "weights as one device would (3.6) or fails to build them (3.7); install "

@@ -166,8 +166,8 @@ def fit_char_model(
     validate.positive_int("batch_size", batch_size)
     validate.number("lr_drop", lr_drop, 0, 1, low_open=True, high_open=True, none=True)
     if getattr(model, "optimizer", None) is None:
-        raise validate.error("model", "be compiled", received="a model without an optimizer",
-                             hint="compile the model first (compile_char_model).")
+        raise validate.error_for("model", "be compiled", received="a model without an optimizer",
+                                 hint="compile the model first (compile_char_model).")
     epoch_log, keep_best = EpochLog(data.held_out), KeepBest()
     initial_epoch = 0
     if checkpoint_dir is not None and ResumableCheckpoint.read(checkpoint_dir) is not None:

@@ -11,7 +11,6 @@ targets, the test of every model of the course, are scored once, at the end.
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -21,9 +20,10 @@ import keras
 import numpy as np
 
 from rnnbook import config
+from rnnbook.metrics import nats_to_bits
 from rnnbook.models import build_char_model, read_card, save_char_model
-from rnnbook.text.corpora import Vocabulary
-from rnnbook.text.windows import SCORING_WINDOW, sonnets_and_dev, sonnets_vocabulary
+from rnnbook.text.vocabulary import Vocabulary, sonnets_vocabulary
+from rnnbook.text.windows import sonnets_and_dev, sonnets_test
 from rnnbook.training.fitting import compile_char_model, fit_char_model
 
 
@@ -100,7 +100,7 @@ def refit(vocab: Vocabulary, choice: dict) -> tuple[keras.Model, dict]:
     """Train the chosen candidate on the whole training text; score the test targets once."""
     recipe = config.CPU_RECIPE
     sonnets, _ = sonnets_and_dev(vocab, recipe.seq_len)
-    test = sonnets_and_dev(vocab, SCORING_WINDOW)[0].held_out  # scored as every sonnet model
+    test = sonnets_test(vocab)  # scored as every sonnet model
     candidate = Candidate(**{k: choice[k] for k in asdict(Candidate())})
     config.set_seed()
     model = _model(vocab, candidate)
@@ -111,7 +111,7 @@ def refit(vocab: Vocabulary, choice: dict) -> tuple[keras.Model, dict]:
               callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch, _: rates[epoch])])
     seconds = time.perf_counter() - began
     nats = test.loss(model)
-    return model, {"best_val_loss_nats": nats, "best_val_loss_bits": nats / math.log(2),
+    return model, {"best_val_loss_nats": nats, "best_val_loss_bits": nats_to_bits(nats),
                    "epochs": len(rates), "refit_seconds": round(seconds, 1)}
 
 

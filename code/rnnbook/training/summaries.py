@@ -58,7 +58,7 @@ class RunResult:
 
     def __post_init__(self) -> None:
         if not self.seconds or len(self.seconds) != len(self.val_loss):
-            raise validate.error(
+            raise validate.error_for(
                 "seconds and val_loss", "hold one value per epoch each",
                 received=f"{len(self.seconds)} and {len(self.val_loss)} values for {self.label!r}")
 
@@ -80,7 +80,7 @@ def median_epoch_seconds(seconds: Sequence[float]) -> float:
     """
     s = np.asarray(seconds, dtype=float)
     if s.size == 0:
-        raise validate.error("seconds", "hold at least one epoch", received="seconds=[]")
+        raise validate.error_for("seconds", "hold at least one epoch", received="seconds=[]")
     return float(np.median(s[1:] if s.size > 1 else s))
 
 
@@ -102,8 +102,8 @@ def time_to_loss(val_loss: Sequence[float], seconds: Sequence[float], target: fl
     loss = np.asarray(val_loss, dtype=float)
     elapsed = np.cumsum(np.asarray(seconds, dtype=float))
     if loss.shape != elapsed.shape or loss.ndim != 1:
-        raise validate.error("val_loss and seconds", "be 1-D and alike",
-                             received=f"shapes {loss.shape} and {elapsed.shape}")
+        raise validate.error_for("val_loss and seconds", "be 1-D and alike",
+                                 received=f"shapes {loss.shape} and {elapsed.shape}")
     hit = np.flatnonzero(loss <= target)
     if hit.size == 0:
         return math.nan
@@ -118,7 +118,7 @@ def common_target(runs: Iterable[RunResult]) -> float:
     """The lowest validation loss that every run reaches: the largest of their best losses."""
     bests = [run.best for run in runs]
     if not bests:
-        raise validate.error("runs", "hold at least one run", received="no run")
+        raise validate.error_for("runs", "hold at least one run", received="no run")
     return max(bests)
 
 
@@ -199,11 +199,11 @@ def summarize(
     if labels is not None:
         missing = [label for label in labels if label not in groups]
         if missing:
-            raise validate.error("labels", f"name models that have runs ({list(groups)})",
-                                 received=f"labels without runs {missing}")
+            raise validate.error_for("labels", f"name models that have runs ({list(groups)})",
+                                     received=f"labels without runs {missing}")
         groups = {label: groups[label] for label in labels}
     if not groups:
-        raise validate.error("runs", "hold at least one run", received="no run")
+        raise validate.error_for("runs", "hold at least one run", received="no run")
     if target is None:
         target = common_target(run for group in groups.values() for run in group)
     out = {}
@@ -260,7 +260,7 @@ def format_table(summaries: dict[str, Summary] | Iterable[Summary]) -> str:
     the perplexity (e^nats) of the mean best loss."""
     rows = list(summaries.values()) if isinstance(summaries, dict) else list(summaries)
     if not rows:
-        raise validate.error("summaries", "hold at least one summary", received="none")
+        raise validate.error_for("summaries", "hold at least one summary", received="none")
     target = rows[0].target
     lines = [
         f"| model | parameters | s/epoch | epochs to {target:.3f} nats | s to {target:.3f} nats "
@@ -292,11 +292,11 @@ def loss_band(runs: Sequence[RunResult], x: str = "epoch") -> tuple[np.ndarray, 
     """
     validate.one_of("x", x, ("epoch", "seconds"))
     if not runs:
-        raise validate.error("runs", "hold at least one run", received="no run")
+        raise validate.error_for("runs", "hold at least one run", received="no run")
     epochs = {len(run.val_loss) for run in runs}
     if len(epochs) != 1:
-        raise validate.error("runs", "be the runs of one model, with as many epochs each",
-                             received=f"epochs {sorted(epochs)}")
+        raise validate.error_for("runs", "be the runs of one model, with as many epochs each",
+                                 received=f"epochs {sorted(epochs)}")
     loss = np.array([run.val_loss for run in runs], dtype=float)  # (seeds, epochs)
     if x == "epoch":
         xs = np.arange(1, loss.shape[1] + 1, dtype=float)

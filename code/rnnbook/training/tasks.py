@@ -51,7 +51,7 @@ def adding_problem(
     validate.positive_int("batch_size", batch_size)
     validate.positive_int("seq_len", seq_len)
     if seq_len < 2:
-        raise validate.error("seq_len", "be at least 2 (one marker in each half)", seq_len)
+        raise validate.error_for("seq_len", "be at least 2 (one marker in each half)", seq_len)
     half = seq_len // 2
     values = rng.uniform(0.0, 1.0, size=(batch_size, seq_len))
     first = rng.integers(0, half, size=batch_size)  # one marker in the first half
@@ -218,9 +218,9 @@ def train_adding(
     """
     cell(kind)
     if not unit_forget_bias and kind != "lstm":
-        raise validate.error("unit_forget_bias", "be True for a cell without a forget gate "
-                             "(only the lstm has one)", received=f"unit_forget_bias=False for "
-                             f"kind={kind!r}")
+        raise validate.error_for("unit_forget_bias", "be True for a cell without a forget gate "
+                                 "(only the lstm has one)", received=f"unit_forget_bias=False for "
+                                 f"kind={kind!r}")
     validate.positive_int("seq_len", seq_len)
     seed = budget.seed if seed is None else seed
     keras.utils.set_random_seed(seed)

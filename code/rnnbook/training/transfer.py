@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import resource
 import sys
 import time
@@ -34,17 +33,17 @@ import keras
 import numpy as np
 
 from rnnbook import config, validate
+from rnnbook.metrics import nats_to_bits
 from rnnbook.models import build_char_model, save_char_model
 from rnnbook.text import plays
-from rnnbook.text.corpora import Vocabulary
 from rnnbook.text.streams import StreamData, WindowStream
+from rnnbook.text.vocabulary import Vocabulary, sonnets_vocabulary
 from rnnbook.text.windows import (
     CONTEXT,
-    SCORING_WINDOW,
     HeldOut,
     held_out_windows,
     sonnets_and_dev,
-    sonnets_vocabulary,
+    sonnets_test,
 )
 from rnnbook.training.distribute import available_devices, data_parallel
 from rnnbook.training.fitting import TrainingLog, compile_char_model, fit_char_model
@@ -78,12 +77,15 @@ class TransferPlan:
     plays_limit: int | None = None
 
 
-PLANS = {
-    "smoke": TransferPlan(units=32, layers=1, embedding_dim=8, pretrain_epochs=1,
-                          finetune_epochs=2, plays_limit=60_000, batch_size=32),
-    "cpu": TransferPlan(),
-    "gpu": TransferPlan(),
-}
+def plan_for(profile: config.Profile) -> TransferPlan:
+    """The plan of a profile: ``smoke`` a tiny one that only checks that everything runs;
+    ``cpu`` and ``gpu`` the committed model's (:class:`TransferPlan`'s defaults)."""
+    return profile.pick(
+        smoke=TransferPlan(units=32, layers=1, embedding_dim=8, pretrain_epochs=1,
+                           finetune_epochs=2, plays_limit=60_000, batch_size=32),
+        cpu=TransferPlan(),
+        gpu=TransferPlan(),
+    )
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def fine_tune(
     held-out targets are scored once, at the end.
     """
     sonnets, dev = sonnets_and_dev(vocab, plan.seq_len)
-    test = sonnets_and_dev(vocab, SCORING_WINDOW)[0].held_out  # scored as every sonnet model
+    test = sonnets_test(vocab)  # scored as every sonnet model
     zero_shot = test.loss(model)  # before it has seen a sonnet
     start = model.get_weights()
     compile_char_model(model, plan.finetune_rate)
@@ -220,7 +222,7 @@ def fine_tune(
     nats = test.loss(model)
     return {"zero_shot_nats": zero_shot, "finetune_dev_losses": dev_losses, "finetune_epochs": best,
             "finetune_seconds": round(seconds, 1), "best_val_loss_nats": nats,
-            "best_val_loss_bits": nats / math.log(2)}
+            "best_val_loss_bits": nats_to_bits(nats)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,14 +230,14 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     profile = config.active_profile()
-    parser.add_argument("--epochs", type=int, default=PLANS[profile.name].pretrain_epochs,
+    parser.add_argument("--epochs", type=int, default=plan_for(profile).pretrain_epochs,
                         help="passes over the plays")
     parser.add_argument("--checkpoint", default=None, help="folder to resume from")
     parser.add_argument("--save", default=None, help="name of the model card to write")
     parser.add_argument("--devices", type=int, default=None,
                         help="train data-parallel on this many devices (default: all)")
     args = parser.parse_args(argv)
-    plan = PLANS[profile.name]
+    plan = plan_for(profile)
     plan = TransferPlan(**{**asdict(plan), "pretrain_epochs":
                            validate.positive_int("epochs", args.epochs)})
     vocab = sonnets_vocabulary()

@@ -32,8 +32,8 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.models import build_char_model
-from rnnbook.text.corpora import Vocabulary, next_char_windows, one_hot
-from rnnbook.text.windows import HeldOut
+from rnnbook.text.vocabulary import Vocabulary
+from rnnbook.text.windows import HeldOut, next_char_windows, one_hot
 from rnnbook.training.callbacks import EpochLog, Progress
 from rnnbook.training.fitting import TrainingLog
 
@@ -124,7 +124,7 @@ def tutorial_generate(
     char_indices = {c: i for i, c in enumerate(chars)}
     maxlen = model.input_shape[1]
     if len(seed) != maxlen:
-        raise validate.error("seed", f"be exactly {maxlen} characters long", seed)
+        raise validate.error_for("seed", f"be exactly {maxlen} characters long", seed)
     if sampler is None:
         sampler = lambda p: tutorial_sample(p, rng)  # noqa: E731
     window, out = seed, []
@@ -213,8 +213,8 @@ def tutorial_to_char_model(model: keras.Model, chars: Sequence[str],
     The tutorial's LSTM reads one-hot vectors, so its arithmetic is the one-hot
     ``build_char_model`` LSTM's; only the character order differs (``list(set(text))`` versus
     sorted). The rows of the input kernel and the columns of the output layer are permuted to
-    the sorted :class:`~rnnbook.text.corpora.Vocabulary`. The result gives, at every position, the
-    probabilities the tutorial's model gives for the window ending there, and runs on the fast
+    the sorted :class:`~rnnbook.text.vocabulary.Vocabulary`. The result gives, at every position,
+    the probabilities the tutorial's model gives for the window ending there, and runs on the fast
     generator.
 
     Returns:
@@ -224,8 +224,8 @@ def tutorial_to_char_model(model: keras.Model, chars: Sequence[str],
     dense = model.layers[-1]
     vocab = vocab or Vocabulary.from_text("".join(chars))
     if sorted(vocab.chars) != sorted(chars):
-        raise validate.error("vocab", "hold exactly the tutorial's characters",
-                             received=f"a vocabulary of {len(vocab)} characters")
+        raise validate.error_for("vocab", "hold exactly the tutorial's characters",
+                                 received=f"a vocabulary of {len(vocab)} characters")
     # perm[i] = the tutorial's id of the i-th character of the sorted vocabulary
     perm = np.array([list(chars).index(c) for c in vocab.chars])
     kernel, recurrent, bias = lstm.get_weights()

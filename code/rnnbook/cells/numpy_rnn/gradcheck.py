@@ -68,7 +68,7 @@ def check_gradients(
                 f"params[{name!r}]", "be a float64 array (gradient checks need float64)",
                 f"params[{name!r}].dtype={array.dtype}"))
         if analytic[name].shape != array.shape:
-            raise validate.error(f"analytic[{name!r}]", f"have the shape {array.shape} of "
-                                 f"params[{name!r}]", received=f"shape {analytic[name].shape}")
+            raise validate.error_for(f"analytic[{name!r}]", f"have the shape {array.shape} of "
+                                     f"params[{name!r}]", received=f"shape {analytic[name].shape}")
         errors[name] = relative_error(analytic[name], numerical_gradient(loss, array, eps))
     return errors

@@ -27,6 +27,7 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.cells.numpy_rnn.activations import sigmoid
+from rnnbook.cells.numpy_rnn.kernels import block_units
 
 
 class GRUWeights(NamedTuple):
@@ -73,18 +74,11 @@ def split_weights(weights: Sequence[np.ndarray], reset_after: bool = True) -> GR
     if isinstance(weights, GRUWeights):
         return weights
     if len(weights) not in (2, 3):
-        raise validate.error(
+        raise validate.error_for(
             "weights", "be [kernel, recurrent_kernel, bias] (or the first two for a layer "
             "without bias)", received=f"{len(weights)} arrays")
     kernel, recurrent_kernel = np.asarray(weights[0]), np.asarray(weights[1])
-    if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[1] != 3 * recurrent_kernel.shape[0]:
-        raise validate.error("weights", "have a recurrent_kernel (weights[1]) of shape "
-                             "(units, 3*units)",
-                             received=f"weights[1].shape={recurrent_kernel.shape}")
-    u = recurrent_kernel.shape[0]
-    if kernel.ndim != 2 or kernel.shape[1] != 3 * u:
-        raise validate.error("weights", f"have a kernel (weights[0]) of shape (features, "
-                             f"{3 * u})", received=f"weights[0].shape={kernel.shape}")
+    u = block_units(kernel, recurrent_kernel, 3)
     if len(weights) == 2:
         bias = np.zeros((2, 3 * u) if reset_after else (3 * u,), kernel.dtype)
     else:
@@ -93,9 +87,9 @@ def split_weights(weights: Sequence[np.ndarray], reset_after: bool = True) -> GR
     if bias.shape != expected:
         other = "reset_after=False" if bias.shape == (3 * u,) else "reset_after=True"
         hint = f"That is the {other} layout." if bias.shape in ((3 * u,), (2, 3 * u)) else ""
-        raise validate.error("weights", f"have a bias (weights[2]) of shape {expected} for "
-                             f"reset_after={reset_after}",
-                             received=f"weights[2].shape={bias.shape}", hint=hint)
+        raise validate.error_for("weights", f"have a bias (weights[2]) of shape {expected} for "
+                                 f"reset_after={reset_after}",
+                                 received=f"weights[2].shape={bias.shape}", hint=hint)
     b, c = (bias[0], bias[1]) if reset_after else (bias, np.zeros_like(bias))
     W, U = kernel, recurrent_kernel
     return GRUWeights(W[:, :u], W[:, u:2 * u], W[:, 2 * u:],
@@ -144,18 +138,18 @@ def gru_step(
 
 def _check_inputs(x: np.ndarray, w: GRUWeights, h0: np.ndarray | None) -> np.ndarray:
     if x.ndim != 3:
-        raise validate.shape("x", x, "be (batch, time, features)")
+        raise validate.shape_error_for("x", x, "be (batch, time, features)")
     features, units = w.W_z.shape
     if x.shape[2] != features:
-        raise validate.shape("x", x, f"have {features} features, as the kernel expects")
+        raise validate.shape_error_for("x", x, f"have {features} features, as the kernel expects")
     if x.shape[1] == 0:
-        raise validate.shape("x", x, "have at least one time step")
+        raise validate.shape_error_for("x", x, "have at least one time step")
     dtype = np.result_type(x, w.W_z)
     if h0 is None:
         return np.zeros((x.shape[0], units), dtype)
     h0 = np.asarray(h0)
     if h0.shape != (x.shape[0], units):
-        raise validate.shape("h0", h0, f"be (batch, units) = {(x.shape[0], units)}")
+        raise validate.shape_error_for("h0", h0, f"be (batch, units) = {(x.shape[0], units)}")
     return h0.astype(np.result_type(dtype, h0), copy=False)
 
 
@@ -215,7 +209,8 @@ def gru_backward(
     batch, steps, _ = x.shape
     units = w.U_z.shape[0]
     if dh_seq.shape != (batch, steps, units):
-        raise validate.shape("dh_seq", dh_seq, f"have h_seq's shape {(batch, steps, units)}")
+        raise validate.shape_error_for("dh_seq", dh_seq,
+                                       f"have h_seq's shape {(batch, steps, units)}")
 
     # Forward again, keeping what each step's derivative needs.
     h_prev, gates = [], []

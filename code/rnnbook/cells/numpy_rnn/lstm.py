@@ -29,8 +29,9 @@ import numpy as np
 
 from rnnbook import validate
 from rnnbook.cells.numpy_rnn.activations import sigmoid
+from rnnbook.cells.numpy_rnn.kernels import block_units
 
-GATES = ("input", "forget", "candidate", "output")  # Keras's column order in the weights
+BLOCK_ORDER = ("input", "forget", "candidate", "output")  # Keras's column order in the weights
 
 
 class LSTMWeights(NamedTuple):
@@ -57,7 +58,7 @@ class LSTMWeights(NamedTuple):
 def split_gates(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split a (..., 4 * units) array into its (i, f, c~, o) blocks of (..., units) each."""
     if array.shape[-1] % 4:
-        raise validate.shape("array", array, "have a last dimension of 4 * units")
+        raise validate.shape_error_for("array", array, "have a last dimension of 4 * units")
     i, f, g, o = np.split(array, 4, axis=-1)
     return i, f, g, o
 
@@ -65,20 +66,14 @@ def split_gates(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 def _check_weights(weights: Sequence[np.ndarray], dtype: np.dtype | None = None):
     """(kernel, recurrent_kernel, bias) of a Keras LSTM, checked, in the inputs' dtype."""
     if len(weights) != 3:
-        raise validate.error(
+        raise validate.error_for(
             "weights", "be [kernel, recurrent_kernel, bias] as LSTM.get_weights() returns",
             received=f"{len(weights)} arrays")
     kernel, recurrent, bias = (np.asarray(w) for w in weights)
-    if recurrent.ndim != 2 or recurrent.shape[1] != 4 * recurrent.shape[0]:
-        raise validate.error("weights", "have a recurrent_kernel (weights[1]) of shape "
-                             "(units, 4 * units)", received=f"weights[1].shape={recurrent.shape}")
-    units = recurrent.shape[0]
-    if kernel.ndim != 2 or kernel.shape[1] != 4 * units:
-        raise validate.error("weights", f"have a kernel (weights[0]) of shape (features, "
-                             f"{4 * units})", received=f"weights[0].shape={kernel.shape}")
+    units = block_units(kernel, recurrent, 4)
     if bias.shape != (4 * units,):
-        raise validate.error("weights", f"have a bias (weights[2]) of shape ({4 * units},)",
-                             received=f"weights[2].shape={bias.shape}")
+        raise validate.error_for("weights", f"have a bias (weights[2]) of shape ({4 * units},)",
+                                 received=f"weights[2].shape={bias.shape}")
     if dtype is not None:
         kernel, recurrent, bias = (w.astype(dtype, copy=False) for w in (kernel, recurrent, bias))
     return kernel, recurrent, bias
@@ -102,7 +97,7 @@ def _state(name: str, state: np.ndarray | None, batch: int, units: int, dtype) -
         return np.zeros((batch, units), dtype)
     state = np.asarray(state, dtype)
     if state.shape != (batch, units):
-        raise validate.shape(name, state, f"be {(batch, units)}")
+        raise validate.shape_error_for(name, state, f"be {(batch, units)}")
     return state
 
 
@@ -152,9 +147,10 @@ def lstm_step(
 
 def _check_x(x: np.ndarray, kernel: np.ndarray) -> None:
     if x.ndim != 3:
-        raise validate.shape("x", x, "be (batch, time, features)")
+        raise validate.shape_error_for("x", x, "be (batch, time, features)")
     if x.shape[2] != kernel.shape[0]:
-        raise validate.shape("x", x, f"have {kernel.shape[0]} features, as the kernel expects")
+        raise validate.shape_error_for("x", x,
+                                       f"have {kernel.shape[0]} features, as the kernel expects")
 
 
 def lstm_forward(
@@ -233,7 +229,7 @@ def lstm_backward(
     x = np.asarray(x, dtype)
     dh_seq = np.asarray(dh_seq, dtype)
     if dh_seq.shape != h_seq.shape:
-        raise validate.shape("dh_seq", dh_seq, f"have h_seq's shape {h_seq.shape}")
+        raise validate.shape_error_for("dh_seq", dh_seq, f"have h_seq's shape {h_seq.shape}")
 
     grads = {
         "kernel": np.zeros_like(kernel), "recurrent_kernel": np.zeros_like(recurrent),

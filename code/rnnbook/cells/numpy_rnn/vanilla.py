@@ -43,7 +43,7 @@ def split_weights(weights: Sequence[np.ndarray]) -> RNNWeights:
     if isinstance(weights, RNNWeights):
         return weights
     if len(weights) != 3:
-        raise validate.error(
+        raise validate.error_for(
             "weights", "be [kernel, recurrent_kernel, bias] as SimpleRNN.get_weights() returns",
             received=f"{len(weights)} arrays")
     kernel, recurrent_kernel, bias = (np.asarray(w) for w in weights)
@@ -51,7 +51,7 @@ def split_weights(weights: Sequence[np.ndarray]) -> RNNWeights:
     if recurrent_kernel.shape != (units, units) or kernel.shape[1:] != (units,) or bias.shape != (
         units,
     ):
-        raise validate.error(
+        raise validate.error_for(
             "weights", "have shapes (features, units), (units, units) and (units,)",
             received=f"kernel {kernel.shape}, recurrent_kernel {recurrent_kernel.shape}, "
                      f"bias {bias.shape}")
@@ -61,15 +61,16 @@ def split_weights(weights: Sequence[np.ndarray]) -> RNNWeights:
 
 def _check_inputs(x: np.ndarray, kernel: np.ndarray, h0: np.ndarray | None) -> np.ndarray:
     if x.ndim != 3:
-        raise validate.shape("x", x, "be (batch, time, features)")
+        raise validate.shape_error_for("x", x, "be (batch, time, features)")
     if x.shape[2] != kernel.shape[0]:
-        raise validate.shape("x", x, f"have {kernel.shape[0]} features, as the kernel expects")
+        raise validate.shape_error_for("x", x,
+                                       f"have {kernel.shape[0]} features, as the kernel expects")
     batch, units = x.shape[0], kernel.shape[1]
     if h0 is None:
         return np.zeros((batch, units), dtype=x.dtype)
     h0 = np.asarray(h0, dtype=x.dtype)
     if h0.shape != (batch, units):
-        raise validate.shape("h0", h0, f"be (batch, units) = {(batch, units)}")
+        raise validate.shape_error_for("h0", h0, f"be (batch, units) = {(batch, units)}")
     return h0
 
 
@@ -159,7 +160,7 @@ def rnn_backward(
     h_seq, _ = rnn_forward(x, weights, h_start, activation)
     dh_seq = np.asarray(dh_seq)
     if dh_seq.shape != h_seq.shape:
-        raise validate.shape("dh_seq", dh_seq, f"have h_seq's shape {h_seq.shape}")
+        raise validate.shape_error_for("dh_seq", dh_seq, f"have h_seq's shape {h_seq.shape}")
     dtype = h_seq.dtype
     grads = {
         "kernel": np.zeros_like(W, dtype=dtype),

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rnnbook.book import colab
 from rnnbook.config import REPO_ROOT
+from tests.conftest import load_script
+
+colab = load_script("tools/colab_cells.py")
 
 CHAPTERS = sorted((REPO_ROOT / "chapters").glob("*.ipynb"))
 

@@ -2,8 +2,9 @@
 
 In Colab the cell clones the course (code and trained models), installs the package and fetches
 the corpus; anywhere else it does nothing. The repository URL is written once, in
-``_config.yml``; ``make colab-cells`` (``python -m rnnbook.book.colab chapters/*.ipynb``) copies it
-into the cells, and a test checks that they agree.
+``_config.yml``; ``make colab-cells`` (``python tools/colab_cells.py chapters/*.ipynb``) copies
+it into the cells, and a test checks that they agree. A tool of the repository, not of the
+package: no module imports it, and a chapter runs only the cell it writes.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def sync_notebook(path: str | Path, url: str, branch: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnbook.book.colab", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python tools/colab_cells.py", description=__doc__)
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     url, branch = repository()
