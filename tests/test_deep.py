@@ -75,3 +75,14 @@ def test_stack_experiment_scores_both_models_on_the_test_targets():
     assert runs[1].label == f"2 x LSTM({runs[1].units})"
     with pytest.raises(ValueError, match="train_windows"):
         deep.stack_experiment(sonnets_vocabulary(), 8, 1, train_windows=0)
+
+
+def test_only_a_bidirectional_model_reads_the_future():
+    ids = np.arange(12) % 7
+    forwards = build_char_model(7, "lstm", 4)
+    moved = deep.outputs_that_change(forwards, ids, 5)
+    assert not moved[:5].any() and moved[5:].all()
+    both = deep.outputs_that_change(deep.build_bidirectional_char_model(7, 4), ids, 5)
+    assert both.all()
+    with pytest.raises(ValueError, match="Argument `position`"):
+        deep.outputs_that_change(forwards, ids, 12)

@@ -198,3 +198,33 @@ def constant_nats(y: np.ndarray) -> float:
     with that rate, the score of a tagger that reads nothing."""
     rate = float(np.mean(y))
     return -(rate * math.log(rate) + (1 - rate) * math.log(1 - rate))
+
+
+def build_bidirectional_char_model(vocab_size: int, units: int) -> keras.Model:
+    """A next-character model with a bidirectional LSTM: the model that must not be built.
+
+    The output at position t would read the backward state that has seen ``x_t .. x_T``, the
+    answer ``x_{t+1}`` included.
+    """
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = OneHot(vocab_size)(ids)  # (batch, time, vocab)
+    x = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True))(x)
+    out = keras.layers.Dense(vocab_size, activation="softmax")(x)  # (batch, time, vocab)
+    return keras.Model(ids, out, name="bidirectional_char_model")
+
+
+def outputs_that_change(model: keras.Model, ids: np.ndarray, position: int) -> np.ndarray:
+    """Which positions' outputs move when the input at ``position`` is replaced by another id.
+
+    Returns:
+        A (time,) bool array: True where the model's output changed. A model that reads only
+        the past changes from ``position`` on; one that reads the future changes before it too.
+    """
+    ids = np.asarray(ids, np.int32)
+    validate.integer("position", position, 0)
+    if ids.ndim != 1 or position >= len(ids):
+        raise validate.error("position", f"index the 1-D ids (0 .. {len(ids) - 1})", position)
+    other = ids.copy()
+    other[position] = (ids[position] + 1) % model.output_shape[-1]  # any other character
+    both = model.predict(np.stack([ids, other]), verbose=0)  # (2, time, ...)
+    return np.abs(both[0] - both[1]).reshape(len(ids), -1).max(axis=1) > 0
