@@ -25,7 +25,7 @@ TARGET_COLOR = "#f5b041"
 
 
 def _show(char: str) -> str:
-    return {"\n": "↵", " ": "␣"}.get(char, char)
+    return {"\n": "⏎", " ": "␣"}.get(char, char)
 
 
 def _row(ax, text: str, y: float, x0: int = 0, *, seen: range | None = None,
@@ -48,9 +48,9 @@ def window_layouts(text: str, seq_len: int = 8, windows: int = 3) -> Figure:
 
     Left: next-character windows of ``seq_len`` characters, sliding by one, each with the
     single target after it; every target sees exactly ``seq_len`` characters. Right: one
-    window of ``seq_len`` characters whose targets are the same characters shifted by one; the
-    target at position k sees only the k + 1 characters before it in the window (the state
-    starts from zero at the window's start).
+    window of ``seq_len`` characters whose targets are the same characters shifted by one; its
+    k-th target is predicted from its first k characters only (the state starts from zero at
+    the window's start).
     """
     seq_len = validate.integer("seq_len", seq_len, 2)
     windows = validate.positive_int("windows", windows)
@@ -71,7 +71,7 @@ def window_layouts(text: str, seq_len: int = 8, windows: int = 3) -> Figure:
         left.text(-0.4, y + 0.4, f"window {w + 1}", ha="right", va="center", fontsize=9)
 
     right.set_title(f"A target at every position: {seq_len} in, {seq_len} out\n"
-                    "(the target at position k sees the k + 1 characters before it)",
+                    "(its k-th target is predicted from its first k characters)",
                     fontsize=11)
     shown = [0, seq_len // 2, seq_len - 1]
     for r, k in enumerate(shown):

@@ -234,7 +234,7 @@ def plot_stretching(matrix: np.ndarray, powers: Sequence[int] = (1, 2, 4, 8)) ->
         middle.plot(*(circle @ np.linalg.matrix_power(m, k)).T, color=color, lw=1.6,
                     label=f"$v M^{{{k}}}$")
     middle.plot(*circle.T, color="gray", ls="--", lw=1)
-    middle.set(aspect="equal", title="Repeated products: thinner, and smaller or larger")
+    middle.set(aspect="equal", title="Repeated products: the images of the circle")
     middle.legend(loc="lower right", fontsize=8)
 
     ks = np.arange(1, max(powers) + 1)
@@ -243,7 +243,7 @@ def plot_stretching(matrix: np.ndarray, powers: Sequence[int] = (1, 2, 4, 8)) ->
     right.semilogy(ks, axes_k[:, 1], "o-", color="C2", label=r"$\sigma_2(M^k)$")
     right.semilogy(ks, sigma[0] ** ks, ":", color="C3", label=r"bound $\sigma_1(M)^k$")
     right.set(xlabel="k (products)", ylabel="half-axis of the ellipse (log scale)",
-              title="The half-axes grow or shrink geometrically")
+              title="The half-axes of $M^k$ against the bound")
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.legend(fontsize=8)
     right.grid(alpha=0.3)
@@ -268,7 +268,7 @@ def plot_top_p_cut(probs: np.ndarray, top_p: float, chars: Sequence[str], ax=Non
     ax.axhline(top_p, color="C1", ls=":", lw=1, label=f"p = {top_p:g}")
     ax.axvline(kept.sum() - 0.5, color="C3", lw=1.2,
                label=f"the cut: {int(kept.sum())} characters kept")
-    labels = [{"\n": "↵", " ": "␣"}.get(chars[i], chars[i]) for i in order]
+    labels = [{"\n": "⏎", " ": "␣"}.get(chars[i], chars[i]) for i in order]
     ax.set_xticks(range(len(order)), labels, family="monospace")
     ax.set(xlabel="next character, most likely first", ylabel="probability",
            ylim=(0, 1.05), title=f"Top-p with p = {top_p:g}: the smallest set that reaches p")
