@@ -75,6 +75,6 @@ def test_matched_units_prediction(capsys):
     exact = deep.matched_units(39, 128, 3)
     assert check.matched_units(exact).passed is True
     assert check.matched_units(...).passed is False
-    assert "not attempted yet" in capsys.readouterr().out
+    assert "not attempted yet. Replace the `...`" in capsys.readouterr().out
     with pytest.raises(core.ExerciseError, match="closest width is"):
         check.matched_units(128 // 3)

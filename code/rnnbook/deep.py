@@ -226,5 +226,6 @@ def outputs_that_change(model: keras.Model, ids: np.ndarray, position: int) -> n
         raise validate.error("position", f"index the 1-D ids (0 .. {len(ids) - 1})", position)
     other = ids.copy()
     other[position] = (ids[position] + 1) % model.output_shape[-1]  # any other character
-    both = model.predict(np.stack([ids, other]), verbose=0)  # (2, time, ...)
+    # called, not predict: one small batch, and no new traced function for each model
+    both = keras.ops.convert_to_numpy(model(np.stack([ids, other]), training=False))  # (2, time, .)
     return np.abs(both[0] - both[1]).reshape(len(ids), -1).max(axis=1) > 0
