@@ -9,8 +9,17 @@ from rnnbook.config import REPO_ROOT
 
 
 def toc_files() -> list[str]:
+    """The chapters (executable notebooks under chapters/) in the order of the table of contents."""
     toc = (REPO_ROOT / "_toc.yml").read_text()
-    return re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
+    return [f for f in re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
+            if f.startswith("chapters/")]
+
+
+def test_the_book_ends_with_where_next():
+    toc = (REPO_ROOT / "_toc.yml").read_text()
+    pages = re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
+    assert pages[-1] == "where_next" and (REPO_ROOT / "where_next.md").is_file()
+    assert set(pages) - set(toc_files()) == {"where_next"}, "every other page is a chapter"
 
 
 def test_every_chapter_is_in_the_toc_and_exists():

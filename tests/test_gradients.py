@@ -51,6 +51,22 @@ def test_identity_relu_rnn_keeps_the_gradient():
     np.testing.assert_allclose(norms, 1.0)
 
 
+def test_input_gradient_norms_are_the_state_norms_times_the_input_weights():
+    # dL/dx_t = dL/da_t W^T, and in the linear regime dL/da_t = dL/dh_t: with an orthogonal W
+    # (as many features as units) the input's gradient has the state's norm
+    units, time = 6, 9
+    rng = np.random.default_rng(5)
+    weights = [recurrent_matrix(units, 1.0, rng), recurrent_matrix(units, 0.8, rng),
+               np.zeros(units)]
+    x = np.zeros((2, time, units))
+    np.testing.assert_allclose(gradient_norms("rnn", x, weights, state="x"),
+                               gradient_norms("rnn", x, weights), rtol=1e-10)
+    lstm_weights = [rng.normal(0, 0.3, (units, 4 * units)), rng.normal(0, 0.3, (units, 4 * units)),
+                    np.zeros(4 * units)]
+    assert gradient_norms("lstm", rng.normal(size=(2, time, units)), lstm_weights,
+                          state="x").shape == (time,)
+
+
 def test_gradient_norms_rejects_bad_arguments():
     weights = [np.zeros((2, 3)), np.eye(3), np.zeros(3)]
     x = np.zeros((1, 4, 2))

@@ -320,6 +320,20 @@ def test_beam_search_finds_the_best_short_continuation(model, vocab):
     assert sampling.beam_search(model, vocab, "art", 2, beam_width=1)[1] <= log_prob + 1e-9
 
 
+def test_beam_trace_follows_back_to_the_best_text(model, vocab):
+    trace = []
+    text, log_prob = sampling.beam_search(model, vocab, "summer", 6, beam_width=3, trace=trace)
+    assert len(trace) == 6 and all(len(chars) == 3 for _, chars, _ in trace)
+    assert trace[-1][2][0] == pytest.approx(log_prob)  # beam 0 is the best, its score the text's
+    beam, chars = 0, []
+    for parents, step_chars, scores in reversed(trace):
+        assert np.all(np.diff(scores) <= 1e-12)  # each step's beams, best first
+        chars.append(int(step_chars[beam]))
+        beam = int(parents[beam])
+    assert vocab.decode(chars[::-1]) == text
+    assert sampling.beam_search(model, vocab, "summer", 6, beam_width=3) == (text, log_prob)
+
+
 def test_beam_search_edge_cases(model, vocab):
     assert sampling.beam_search(model, vocab, "thou", 0) == ("", 0.0)
     with pytest.raises(ValueError, match="beam_width"):

@@ -12,7 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from rnnbook import validate
 from rnnbook.cells import CELLS
+from rnnbook.generation.sampling import keep_top_p
 from rnnbook.training.summaries import Summary, group_runs, loss_band
 from rnnbook.training.tasks import ADDING_BASELINE_MSE
 
@@ -197,3 +199,80 @@ def plot_epoch_seconds(ax, summaries: dict[str, Summary], title: str = "") -> No
     ax.set_xlabel("model")
     ax.set_ylabel("seconds per epoch (median after the first)")
     ax.set_title(title)
+
+
+def plot_stretching(matrix: np.ndarray, powers: Sequence[int] = (1, 2, 4, 8)) -> plt.Figure:
+    """What a 2 x 2 matrix does to the unit circle, once and again and again.
+
+    Left: the unit circle (rows ``v`` with ``||v|| = 1``) and its image ``v M``, an ellipse whose
+    half-axes are the singular values ``sigma_1``, ``sigma_2`` of ``M``, drawn along the
+    directions they stretch. Middle: the images under ``M^k`` for the ``powers``. Right: the
+    half-axes of ``M^k`` against ``k`` (log scale) beside ``sigma_1(M)^k``, the bound.
+    """
+    m = np.asarray(matrix, dtype=float)
+    if m.shape != (2, 2):
+        raise validate.shape_error_for("matrix", m, "be 2 x 2")
+    angle = np.linspace(0, 2 * np.pi, 200)
+    circle = np.stack([np.cos(angle), np.sin(angle)], axis=1)  # (200, 2) unit rows
+    _, sigma, vt = np.linalg.svd(m)  # v M stretches the rows of u^T by sigma along rows of vt
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.6))
+
+    image = circle @ m  # (200, 2)
+    left.plot(*circle.T, color="gray", ls="--", lw=1, label=r"unit circle $\|v\| = 1$")
+    left.plot(*image.T, color="C0", lw=2, label=r"its image $v M$")
+    for k, color in ((0, "C3"), (1, "C2")):
+        tip = sigma[k] * vt[k]
+        left.annotate("", xy=tip, xytext=(0, 0),
+                      arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.8})
+        left.text(*(tip * 1.12), rf"$\sigma_{k + 1} = {sigma[k]:.2f}$", color=color,
+                  ha="center", va="center", fontsize=11)
+    reach = 1.35 * max(1.0, sigma[0])
+    left.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal",
+             title="One product: the circle becomes an ellipse")
+    left.legend(loc="lower right", fontsize=8)
+
+    for k, color in zip(powers, plt.cm.viridis(np.linspace(0, 0.85, len(powers))), strict=True):
+        middle.plot(*(circle @ np.linalg.matrix_power(m, k)).T, color=color, lw=1.6,
+                    label=f"$v M^{{{k}}}$")
+    middle.plot(*circle.T, color="gray", ls="--", lw=1)
+    middle.set(aspect="equal", title="Repeated products: the images of the circle")
+    middle.legend(loc="lower right", fontsize=8)
+
+    ks = np.arange(1, max(powers) + 1)
+    axes_k = np.array([np.linalg.svd(np.linalg.matrix_power(m, k), compute_uv=False) for k in ks])
+    right.semilogy(ks, axes_k[:, 0], "o-", color="C3", label=r"$\sigma_1(M^k)$")
+    right.semilogy(ks, axes_k[:, 1], "o-", color="C2", label=r"$\sigma_2(M^k)$")
+    right.semilogy(ks, sigma[0] ** ks, ":", color="C3", label=r"bound $\sigma_1(M)^k$")
+    right.set(xlabel="k (products)", ylabel="half-axis of the ellipse (log scale)",
+              title="The half-axes of $M^k$ against the bound")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    right.legend(fontsize=8)
+    right.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_top_p_cut(probs: np.ndarray, top_p: float, chars: Sequence[str], ax=None, shown: int = 20):
+    """The top-p (nucleus) cut on a distribution sorted from the most likely character down.
+
+    Bars: the probabilities, sorted; line: their running sum. The characters that
+    :func:`rnnbook.generation.sampling.keep_top_p` keeps are coloured: the smallest set whose mass
+    reaches
+    ``top_p`` (a dotted line); the rest, grey, is never drawn.
+    """
+    p = np.asarray(probs, dtype=float)
+    ax = _axes(ax, figsize=(9, 4))
+    order = np.argsort(-p, kind="stable")[:shown]
+    kept = keep_top_p(p, top_p)[order] > 0
+    ax.bar(range(len(order)), p[order], color=np.where(kept, "C0", "lightgray"))
+    ax.step(range(len(order)), np.cumsum(p[order]), where="mid", color="C1",
+            label="running sum of the sorted probabilities")
+    ax.axhline(top_p, color="C1", ls=":", lw=1, label=f"p = {top_p:g}")
+    ax.axvline(kept.sum() - 0.5, color="C3", lw=1.2,
+               label=f"the cut: {int(kept.sum())} characters kept")
+    labels = [{"\n": "⏎", " ": "␣"}.get(chars[i], chars[i]) for i in order]
+    ax.set_xticks(range(len(order)), labels, family="monospace")
+    ax.set(xlabel="next character, most likely first", ylabel="probability",
+           ylim=(0, 1.05), title=f"Top-p with p = {top_p:g}: the smallest set that reaches p")
+    ax.legend(fontsize=8, loc="center right")
+    return ax

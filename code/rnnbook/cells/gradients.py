@@ -45,7 +45,9 @@ def gradient_norms(
         x: inputs, (batch, time, features).
         weights: the cell's weights, as the matching Keras layer's ``get_weights()`` returns.
         h0: initial hidden state, (batch, units); zeros if ``None``.
-        state: ``"h"`` for the hidden state, ``"c"`` for the LSTM's cell state.
+        state: ``"h"`` for the hidden state, ``"c"`` for the LSTM's cell state, ``"x"`` for
+            the input (``||dL/dx_t||``: the same quantity for every kind of cell, so curves of
+            two kinds compare like with like).
         **cell_kwargs: passed to the backward pass (``activation="relu"`` for the RNN,
             ``c0=...`` for the LSTM, ``reset_after=...`` for the GRU).
 
@@ -54,8 +56,9 @@ def gradient_norms(
         (for ``state="h"``). The distance from the loss is ``time - 1 - t``.
     """
     backward = cell(kind).backward
-    if state not in ("h", "c") or (state == "c" and cell(kind).state_size < 2):
-        raise validate.error_for("state", "be 'h' (or 'c' for a cell with a cell state, the lstm)",
+    if state not in ("h", "c", "x") or (state == "c" and cell(kind).state_size < 2):
+        raise validate.error_for("state",
+                                 "be 'h', 'x' (or 'c' for a cell with a cell state, the lstm)",
                                  received=f"state={state!r} for kind={kind!r}")
     x = np.asarray(x)
     if x.ndim != 3:

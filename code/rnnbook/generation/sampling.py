@@ -331,6 +331,7 @@ def beam_search(
     seed_text: str,
     length: int,
     beam_width: int = 5,
+    trace: list | None = None,
 ) -> tuple[str, float]:
     """The most likely ``length``-character continuation that a beam of ``beam_width`` finds.
 
@@ -342,6 +343,10 @@ def beam_search(
         model, vocab, seed_text: as in :func:`generate`.
         length: characters to generate, >= 0.
         beam_width: continuations kept at every step, >= 1.
+        trace: a list that, if given, receives one ``(parents, chars, scores)`` per step: for
+            every beam kept, the beam of the step before it extends, its new character's id,
+            and its log-probability so far (what :func:`rnnbook.book.diagrams_text.beam_tree`
+            draws).
 
     Returns:
         ``(text, log_prob)``: the best continuation and its log-probability under the model,
@@ -367,6 +372,8 @@ def beam_search(
         best = np.argsort(-flat, kind="stable")[:beam_width]
         beam, char = np.divmod(best, candidates.shape[1])
         scores = flat[best]
+        if trace is not None:
+            trace.append((beam.copy(), char.copy(), scores.copy()))
         paths = np.concatenate([paths[beam], char[:, None].astype(np.int32)], axis=1)
         if t + 1 < length:
             probs, state = stepper.step(char.astype(np.int32), _take(state, beam))
