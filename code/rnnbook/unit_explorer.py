@@ -68,7 +68,7 @@ class UnitExplorer(widgets.VBox):
                          "or a gate."),
             (self.unit, "The unit shown: its activation colours the passage."),
             (self.start, "Where the passage shown starts in the recorded text."),
-            (self.pattern, "A regular expression; press Enter or the button to find the unit "
+            (self.pattern, "A regular expression over the text; the button finds the unit "
                            "that follows its matches best."),
             (self.find, "Select the unit of this array whose activation correlates most with "
                         "being inside a match of the regular expression."),

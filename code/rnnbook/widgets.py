@@ -245,7 +245,7 @@ class SamplingExplorer(widgets.VBox):
         self.button = widgets.Button(description="Generate", button_style="primary",
                                      icon="play", layout=widgets.Layout(flex="0 0 auto",
                                                                         min_width="9em"))
-        self.status = widgets.HTML(layout=widgets.Layout(flex="1 1 12em", margin="0 0 0 8px"))
+        self.status = widgets.HTML(layout=widgets.Layout(flex="1 1 20em", margin="0 0 0 8px"))
         self.output = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.chart = widgets.HTML()
         for name, text in CONTROL_TIPS.items():
@@ -428,7 +428,7 @@ class SamplingExplorer(widgets.VBox):
         notes = [html.escape(str(w.message)) for w in caught
                  if issubclass(w.category, sampling.SeedTextWarning)]
         self.status.value = " ".join(
-            [f"{html.escape(describe(request))}{extra} ({seconds:.2f} s).", *notes])
+            [f"{html.escape(describe(request), quote=False)}{extra} ({seconds:.2f} s).", *notes])
         return text
 
     def _on_generate(self, button: widgets.Button) -> None:
