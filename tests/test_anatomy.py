@@ -289,6 +289,9 @@ def test_unit_explorer_status_follows_the_view(model, ids):
     explorer.model.value = "again"  # the error no longer applies
     assert "valid regular expression" not in explorer.status.value
     assert explorer.status.value.startswith(f"unit {explorer.unit.value} of")
+    assert explorer.find_unit("[") is None
+    explorer.pattern.set_state({"value": "a"})  # the pattern meant arrives after the click
+    assert "<code>a</code>" in explorer.status.value
 
 
 def test_context_curve_has_every_context_and_the_full_loss(model, ids):

@@ -9,8 +9,9 @@ Everything runs in the notebook's kernel on recordings made by :func:`rnnbook.an
 in a static HTML page the panel shows its last state only, so a chapter shows the lesson with
 :func:`rnnbook.anatomy.colored_text_html` too. The status line always describes the view: the
 unit a search found while that unit is shown, else the unit shown; an error for a bad pattern
-lasts until the next change. A pattern that arrives after a search made with an older one (the
-front end may deliver it on another thread than the click) is searched for again.
+lasts while the model, array and unit stay as they were. A pattern that arrives after a search
+made with an older one (the front end may deliver it on another thread than the click) is
+searched for again.
 """
 
 from __future__ import annotations
@@ -48,8 +49,7 @@ class UnitExplorer(widgets.VBox):
         self.recordings, self.text = dict(recordings), text
         self.passage_length = min(passage, len(text))
         self._lock = threading.RLock()  # the front end may call the handlers on two threads
-        self._found: dict | None = None  # the last search: model, array, pattern, unit, r, ...
-        self._error = ""  # the last search's error, while nothing changed since
+        self._found: dict | None = None  # the last search: pattern, the view it left, result
         first = next(iter(self.recordings.values()))
         self.model = widgets.Dropdown(options=list(self.recordings), description="model")
         self.array = widgets.Dropdown(description="array")
@@ -106,7 +106,6 @@ class UnitExplorer(widgets.VBox):
     def _on_pattern(self, change=None) -> None:
         """A new pattern: search again if the view shows the answer to an older one."""
         with self._lock:
-            self._error = ""
             if self._found is not None and self._found["pattern"] != self.pattern.value \
                     and self._found["view"] == self._selection():
                 self.find_unit()
@@ -132,6 +131,8 @@ class UnitExplorer(widgets.VBox):
         """The status line for the view shown: the search that found its unit, or the unit."""
         found = self._found
         if found is not None and found["view"] == self._selection():
+            if "error" in found:
+                return f'<span style="color:#a00">{html.escape(found["error"])}</span>'
             return (f"unit {found['unit']} of {html.escape(found['array'])} follows "
                     f"<code>{html.escape(found['pattern'])}</code> best: r = {found['r']:+.2f} "
                     f"over {len(self.text):,} characters ({found['inside']:,} inside a match)")
@@ -142,9 +143,8 @@ class UnitExplorer(widgets.VBox):
                 f"{values.max():+.2f} over {len(self.text):,} characters")
 
     def update(self) -> None:
-        """Redraw the passage and the status line; an old search error no longer applies."""
+        """Redraw the passage and the status line."""
         with self._lock:
-            self._error = ""
             self.view.value = self.html()
             self.status.value = self.status_html()
 
@@ -159,11 +159,10 @@ class UnitExplorer(widgets.VBox):
                 self.pattern.value = pattern
             try:
                 feature = regex_feature(self.text, self.pattern.value)
-            except ValueError as error:
-                self._found = None
+            except ValueError as error:  # shown while the view stays as it is
+                self._found = {"pattern": self.pattern.value, "view": self._selection(),
+                               "error": str(error)}
                 self.update()
-                self._error = str(error)
-                self.status.value = f'<span style="color:#a00">{html.escape(self._error)}</span>'
                 return None
             unit, r = best_unit(self.recording[self.array.value], feature)
             self._found = {"array": self.array.value, "pattern": self.pattern.value,
