@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{verdict} the {args.target} s target")
     shutil.rmtree(folder)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"engine": where, "machine": describe(), "load": load,
                                          "length": args.length, "rows": rows}, indent=1) + "\n")
     return 0

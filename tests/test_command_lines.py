@@ -32,6 +32,13 @@ COMMANDS = {
     "python -m rnnbook.training.transfer": ["--help"],
     "python -m rnnbook.training.transfer --checkpoint <folder> --save <name>": ["--help"],
     "python -m rnnbook.training.small_data": ["--help"],
+    # the in-page explorer against NumPy: 20 characters, once (V8 when no Chromium is here)
+    "python benchmarks/browser_generation.py --json results/browser-generation.json": [
+        "--length", "20", "--repeats", "1"],
+    # a real JupyterLab driven by Chromium for minutes (jupyterlab is no dependency of the
+    # course): the options are parsed here, the race itself is run by hand (benchmarks/README.md)
+    "python benchmarks/widget_race.py --json benchmarks/results/widget-race-after.json": ["--help"],
+    "python benchmarks/widget_race.py --code /tmp/old/code \\": ["--help"],
 }
 SHOWN = re.compile(r"(?:\.venv/bin/)?(python (?:-m rnnbook[\w.]*|(?:benchmarks|tools)/\w+\.py)"
                    r"[^`#\n|]*)")
@@ -61,6 +68,8 @@ def test_the_command_line_runs_end_to_end(command, tmp_path):
     if argv[0].endswith(".py"):  # a script: run from a copy, which writes beside itself
         (tmp_path / argv[0]).parent.mkdir()
         shutil.copy(REPO_ROOT / argv[0], tmp_path / argv[0])
+    if argv[0].endswith("browser_generation.py"):  # it runs the book's scripts beside it
+        shutil.copytree(REPO_ROOT / "book_static", tmp_path / "book_static")
     if "chapters/*.ipynb" in argv:
         shutil.copytree(REPO_ROOT / "chapters", tmp_path / "chapters")
         argv = [a for a in argv if a != "chapters/*.ipynb"]
@@ -72,12 +81,15 @@ def test_the_command_line_runs_end_to_end(command, tmp_path):
     run = subprocess.run([sys.executable, *argv, *extra], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
-    if "--json" in argv:
+    if "--json" in argv and argv[0].endswith("shakespeare_speed.py"):
         figures = json.loads((tmp_path / argv[argv.index("--json") + 1]).read_text())
         assert figures["recipe"]["seq_len"] > 0 and figures["fast_chars_per_s"] > 0
     if argv[0].endswith("sonnet_scores.py"):
         rows = json.loads((tmp_path / "benchmarks/results/sonnet-scores.json").read_text())
         assert rows  # written beside the copy, not into the committed results
+    if argv[0].endswith("browser_generation.py"):
+        figures = json.loads((tmp_path / "results/browser-generation.json").read_text())
+        assert figures
     if argv[0].endswith("pretraining_speed.py"):
         assert list((tmp_path / "benchmarks/results").glob("pretraining-speed-*.json"))
     if "chapters/" in " ".join(argv):  # the committed chapters already hold the cell

@@ -10,12 +10,12 @@ so a
 click answers in well under a second on a laptop CPU. In a static HTML page no kernel runs:
 the panel shows its last state only.
 
-The text shown always continues the seed in the box. A front end may deliver the seed box's new
-value and the button's click on different threads of the kernel (JupyterLab handles each comm
-target on its own thread), in either order: a generation reads its settings once, under a lock
-that every change of a control also takes, shows the seed it used, and a seed that changes
-after the text was generated (the click handled first) generates the text again for the new
-seed.
+The text on screen is always the one the controls ask for. A front end may deliver a control's
+new value and the button's click on different threads of the kernel (JupyterLab handles each comm
+target on its own thread), in either order, and ipywidgets sends a slider's last value only once
+the previous one is answered: a generation reads every setting once, under a lock that every
+change of a control also takes, remembers the settings it used, and a change that arrives once a
+text is on screen generates it again for the settings now shown. The status line names them.
 """
 
 from __future__ import annotations
@@ -45,6 +45,20 @@ STRATEGY_TIPS = {  # the buttons' tooltips: what each strategy does
     "greedy": "greedy: always the most likely character",
     "beam": "beam search: keep the most likely continuations, return the best one",
 }
+CONTROL_TIPS = {  # every other control's tooltip: what it does
+    "model": "The character model that writes: every saved model, and any added from code.",
+    "seed": "The text the model reads first; the generated text continues it.",
+    "strategy": "How the next character is chosen from the model's distribution.",
+    "length": "How many characters to generate after the seed.",
+    "temperature": "Divides the model's logits: below 1 sharpens the distribution, above 1 "
+                   "flattens it (ancestral, top-k and top-p).",
+    "top_k": "Top-k: draw from the k most likely characters only.",
+    "top_p": "Top-p: draw from the fewest most likely characters whose probabilities add up "
+             "to at least p.",
+    "beam_width": "Beam search: how many continuations are kept at every step.",
+    "button": "Generate a text with the settings shown; once it is on screen, it follows "
+              "every change of a setting.",
+}
 CHART_BARS = 12  # characters shown in the next-character chart
 _VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥"}  # characters a bar label could not show
 
@@ -67,6 +81,14 @@ def _label(char: str) -> str:
     return html.escape(_VISIBLE.get(char, char))
 
 
+def tip(control: widgets.Widget, text: str) -> None:
+    """Give ``control`` and its label the tooltip ``text`` (ipywidgets 8 and Colab's 7.7)."""
+    if control.has_trait("tooltip"):  # ipywidgets 8 (every control), 7 (buttons)
+        control.tooltip = text
+    else:  # ipywidgets 7: the label's tooltip
+        control.description_tooltip = text
+
+
 def bar_chart_html(
     chars: tuple[str, ...] | list[str],
     shaped: np.ndarray,
@@ -77,15 +99,18 @@ def bar_chart_html(
 ) -> str:
     """An HTML bar chart of the ``bars`` most likely characters under ``shaped``.
 
+    Characters ``shaped`` rules out (probability 0: greedy, top-k, top-p) get no bar of their
+    own: one line counts them, with the share the model itself gave them when ``raw`` is given.
+
     Args:
         chars: the vocabulary's characters, in id order.
         shaped: (vocab,) the distribution the next character is drawn from.
         raw: (vocab,) the model's own distribution, drawn as a grey bar behind; optional.
-        bars: how many characters to show.
-        title: a caption above the chart, kept to one line.
+        bars: how many characters to show at most.
+        title: a caption above the chart (it wraps on a narrow screen).
         legend: the line under the chart; by default it names the two bars.
     """
-    order = np.argsort(-shaped, kind="stable")[:bars]
+    order = [i for i in np.argsort(-shaped, kind="stable")[:bars] if shaped[i] > 0]
     rows = []
     for i in order:
         width = 100.0 * float(shaped[i])
@@ -101,9 +126,13 @@ def bar_chart_html(
             'background:#1f77b4"></div></div>'
             f'<span style="margin-left:6px">{shaped[i]:.3f}</span></div>'
         )
-    caption = (
-        '<div style="white-space:nowrap;overflow:hidden;text-overflow:ellipsis" '
-        f'title="{html.escape(title)}"><b>{html.escape(title)}</b></div>' if title else "")
+    excluded = np.flatnonzero(shaped <= 0)
+    if excluded.size:
+        own = f"; the model gave them {float(raw[excluded].sum()):.3f}" if raw is not None else ""
+        rows.append('<div style="font-family:monospace;color:#555">'
+                    f"{excluded.size} others ruled out: 0{own}</div>")
+    caption = (f'<div style="overflow-wrap:anywhere"><b>{html.escape(title)}</b></div>'
+               if title else "")
     if legend is None:
         legend = "blue: drawn from; grey: the model's own" if raw is not None else ""
     note = (f'<div style="font-size:smaller;color:#555">{html.escape(legend)}</div>'
@@ -111,8 +140,40 @@ def bar_chart_html(
     return caption + "".join(rows) + note
 
 
+def _shorten(text: str, chars: int = 24) -> str:
+    """``text`` on one line, cut to ``chars`` characters with an ellipsis."""
+    flat = "".join(_VISIBLE.get(c, c) if c in "\n\t" else c for c in text)
+    return flat if len(flat) <= chars else flat[: chars - 1] + "…"
+
+
+def describe(request: Mapping[str, Any]) -> str:
+    """The settings of a generation in words, as the status line says them."""
+    strategy = request["strategy"]
+    parts = [str(request["model"]), strategy]
+    if strategy == "top-k":
+        parts.append(f"k {request['top_k']}")
+    if strategy == "top-p":
+        parts.append(f"p {request['top_p']:.2f}")
+    if strategy in ("ancestral", "top-k", "top-p"):
+        parts.append(f"temperature {request['temperature']:.2f}")
+    if strategy == "beam":
+        parts.append(f"width {request['beam_width']}")
+    parts.append(f"{request['length']} characters after “{_shorten(request['seed_text'])}”")
+    if request.get("draw") is not None:
+        parts.append(f"random seed {request['draw']}")
+    return ", ".join(parts)
+
+
+# The seed box grows with its text where the browser can (CSS field-sizing).
+_STYLE = "<style>.rnnbook-seed textarea{field-sizing:content;min-height:2.6em}</style>"
+
+
 class SamplingExplorer(widgets.VBox):
     """An ipywidgets panel: model, seed, strategy and settings in; generated text out.
+
+    Once a text is on screen it follows the controls: a change of any setting it depends on
+    generates it again, so the text shown is always the one the controls ask for, and the
+    status line names the settings that made it.
 
     Args:
         models: extra models to offer, ``{name: (model, vocab)}`` (e.g. one just trained).
@@ -125,7 +186,8 @@ class SamplingExplorer(widgets.VBox):
     Attributes (the controls, for use from code and tests): ``model``, ``seed``, ``length``,
     ``strategy``, ``temperature``, ``top_k``, ``top_p``, ``beam_width``, ``button``, and
     ``output`` (HTML of the seed and the text), ``status``, ``chart``; ``text`` holds the
-    last generated text.
+    last generated text and ``shown`` the settings it was made with (:meth:`request`, and
+    ``draw``, the seed of its random generator).
 
     Raises:
         ValueError: no model to offer.
@@ -153,61 +215,74 @@ class SamplingExplorer(widgets.VBox):
             )
         self.rng = np.random.default_rng(seed)
         self.text = ""
+        self.shown: dict | None = None  # the settings the text on screen was made with
         # Every handler runs under this lock: the front end may call them on several threads.
         self._lock = threading.RLock()
-        self._shown_seed: str | None = None  # the seed the text on screen continues
 
-        wide = widgets.Layout(width="98%")
-        style = {"description_width": "initial"}
-        self.model = widgets.Dropdown(options=list(self._models), description="Model", style=style)
+        style = {"description_width": "6.5em"}  # one label width: the tracks line up
+        slider = dict(style=style, layout=widgets.Layout(flex="1 1 300px", min_width="300px",
+                                                         max_width="520px"))
+        self.model = widgets.Dropdown(options=list(self._models), description="Model",
+                                      style=style, layout=widgets.Layout(width="auto",
+                                                                         max_width="520px"))
         self.strategy = widgets.ToggleButtons(
             options=list(sampling.STRATEGIES), value="ancestral", description="Strategy",
             tooltips=[STRATEGY_TIPS[name] for name in sampling.STRATEGIES],
             style={**style, "button_width": "auto"},
         )
-        self.seed = widgets.Textarea(value=seed_text, description="Seed text", rows=2,
-                                     continuous_update=False, layout=wide, style=style)
+        self.seed = widgets.Textarea(value=seed_text, description="Seed text",
+                                     rows=self._rows(seed_text), continuous_update=False,
+                                     style=style, layout=widgets.Layout(width="auto"))
+        self.seed.add_class("rnnbook-seed")
         self.length = widgets.IntSlider(value=length, min=0, max=1000, step=10,
-                                        description="Length", style=style)
+                                        description="Length", **slider)
         self.temperature = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.05,
-                                               description="Temperature", style=style)
-        self.top_k = widgets.IntSlider(value=5, min=1, max=40, description="k", style=style)
+                                               description="Temperature", **slider)
+        self.top_k = widgets.IntSlider(value=5, min=1, max=40, description="k", **slider)
         self.top_p = widgets.FloatSlider(value=0.9, min=0.05, max=1.0, step=0.05,
-                                         description="p", style=style)
+                                         description="p", **slider)
         self.beam_width = widgets.IntSlider(value=5, min=1, max=20, description="Beam width",
-                                            style=style)
+                                            **slider)
         self.button = widgets.Button(description="Generate", button_style="primary",
-                                     icon="play")
-        self.status = widgets.HTML()
-        self.output = widgets.HTML(layout=wide)
+                                     icon="play", layout=widgets.Layout(flex="0 0 auto",
+                                                                        min_width="9em"))
+        self.status = widgets.HTML(layout=widgets.Layout(flex="1 1 20em", margin="0 0 0 8px"))
+        self.output = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.chart = widgets.HTML()
+        for name, text in CONTROL_TIPS.items():
+            tip(getattr(self, name), text)
 
         self.button.on_click(self._on_generate)
-        self.model.observe(self._on_context, names="value")
-        self.seed.observe(self._on_seed, names="value")
-        for control in (self.strategy, self.temperature, self.top_k, self.top_p,
-                        self.beam_width, self.length):
-            control.observe(self._on_settings, names="value")
+        for control in (self.model, self.seed, self.strategy, self.temperature, self.top_k,
+                        self.top_p, self.beam_width, self.length):
+            control.observe(self._on_change, names="value")
 
+        wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
         controls = widgets.VBox([
             self.model, self.seed, self.strategy,
-            widgets.HBox([self.length, self.temperature]),
-            widgets.HBox([self.top_k, self.top_p, self.beam_width]),
-            widgets.HBox([self.button, self.status]),
-        ], layout=widgets.Layout(flex="3 1 0%"))
-        chart = widgets.VBox([self.chart], layout=widgets.Layout(flex="1 1 0%", min_width="320px"))
-        super().__init__([widgets.HBox([controls, chart]), self.output])
-        self._on_context()
+            widgets.HBox([self.length, self.temperature], layout=wrap),
+            widgets.HBox([self.top_k, self.top_p, self.beam_width], layout=wrap),
+            widgets.HBox([self.button, self.status], layout=wrap),
+            self.output,
+        ], layout=widgets.Layout(flex="3 1 460px", min_width="0"))
+        chart = widgets.VBox([self.chart], layout=widgets.Layout(flex="1 1 320px",
+                                                                 min_width="320px"))
+        # Side by side on a wide screen; the chart goes below the controls on a narrow one.
+        super().__init__([widgets.HTML(_STYLE),
+                          widgets.HBox([controls, chart], layout=widgets.Layout(
+                              flex_flow="row wrap", align_items="flex-start"))])
+        self._on_change()
 
     # ----------------------------------------------------------------------------- models
 
     def add_model(self, name: str, model: Any, vocab: Vocabulary, select: bool = True) -> None:
         """Offer another model (e.g. one trained in this session) and optionally pick it."""
-        self._models[name] = (model, vocab)
-        self.model.options = list(self._models)
-        if select:
-            self.model.value = name
-        self._on_context()
+        with self._lock:
+            self._models[name] = (model, vocab)
+            self.model.options = list(self._models)
+            if select:
+                self.model.value = name
+            self._on_change()
 
     def current(self) -> tuple[Any, Vocabulary]:
         """The picked ``(model, vocab)``, loading a saved model the first time it is picked."""
@@ -228,6 +303,27 @@ class SamplingExplorer(widgets.VBox):
             "top_p": float(self.top_p.value) if strategy == "top-p" else None,
         }
 
+    def request(self) -> dict:
+        """Everything a generation depends on, as the controls show it now.
+
+        Settings the strategy ignores (k under top-p, say) are left out: changing them does
+        not change the text.
+        """
+        strategy = self.strategy.value
+        found = {"model": self.model.value, "seed_text": self.seed.value,
+                 "length": int(self.length.value), "strategy": strategy}
+        if strategy == "beam":
+            found["beam_width"] = int(self.beam_width.value)
+        else:
+            found.update(self.settings())
+        return found
+
+    @staticmethod
+    def _rows(text: str) -> int:
+        """Rows that show ``text`` whole in a box about 60 characters wide (2 to 8)."""
+        lines = sum(1 + len(line) // 60 for line in text.split("\n"))
+        return max(2, min(8, lines))
+
     def _sync_enabled(self) -> None:
         strategy = self.strategy.value
         self.temperature.disabled = strategy in ("greedy", "beam")
@@ -235,34 +331,28 @@ class SamplingExplorer(widgets.VBox):
         self.top_p.disabled = strategy != "top-p"
         self.beam_width.disabled = strategy != "beam"
 
-    def _on_context(self, change: Any = None) -> None:
-        """Model or seed changed: fit the k slider to the vocabulary, redraw the chart."""
-        with self._lock:
-            try:
-                _, vocab = self.current()
-            except (OSError, ValueError) as exc:
-                self.status.value = f'<span style="color:#b00">{html.escape(str(exc))}</span>'
-                return
-            self.top_k.max = len(vocab)
-            self._on_settings()
+    def _on_change(self, change: Any = None) -> None:
+        """A control changed: redraw the chart; a text on screen follows the new settings.
 
-    def _on_seed(self, change: Any = None) -> None:
-        """The seed changed: redraw, and continue the new seed if a text is on screen.
-
-        A text on screen that continues another seed would be stale. It is there when the
-        click was handled before the seed's new value (on another thread): the reader asked for
-        the new seed, so it is generated again.
+        The new value may arrive after a click that generated with the old one (the front end
+        sends it on another thread, or late): the text on screen would be stale, so it is
+        generated again; a value the last generation already used changes nothing.
         """
         with self._lock:
-            self._on_context()
-            if self._shown_seed is not None and self._shown_seed != self.seed.value:
-                self.generate()
-
-    def _on_settings(self, change: Any = None) -> None:
-        with self._lock:
-            self.status.value = ""  # the last run's message belongs to the old settings
+            self.seed.rows = self._rows(self.seed.value)
             self._sync_enabled()
+            try:
+                _, vocab = self.current()
+            except (OSError, ValueError) as exc:  # a text of another model would be stale
+                self.text, self.shown, self.output.value = "", None, ""
+                self.status.value = f'<span style="color:#b00">{html.escape(str(exc))}</span>'
+                return
+            self.top_k.max = len(vocab)  # may clamp k: handled by a nested call
             self.update_chart()
+            if self.shown is None:
+                self.status.value = ""  # an old error belongs to the old settings
+            elif {k: v for k, v in self.shown.items() if k != "draw"} != self.request():
+                self._generate()
 
     def next_char_probs(self) -> np.ndarray:
         """The picked model's distribution of the next character after the seed.
@@ -283,7 +373,9 @@ class SamplingExplorer(widgets.VBox):
             return
         if self.strategy.value == "beam":
             shaped, title = raw, "Next character: the model's own (beam)"
-            legend, raw = "beam search ranks whole continuations by these log-probabilities", None
+            legend = ("bars: the model's probabilities; beam search adds up their logarithms "
+                      "along each continuation and keeps the best")
+            raw = None
         else:
             shaped = sampling.distribution(raw, **self.settings())
             title = (f"Next character ({self.strategy.value}), entropy "
@@ -296,44 +388,48 @@ class SamplingExplorer(widgets.VBox):
     def generate(self) -> str:
         """Generate with the current settings; show it in ``output``; return the text.
 
-        The settings are read once, under the explorer's lock, and the seed shown is the one
-        the text continues.
+        The settings are read once, under the explorer's lock; ``shown`` and the status line
+        keep them.
         """
         with self._lock:
             return self._generate()
 
     def _generate(self) -> str:
-        seed_text, length, strategy = self.seed.value, self.length.value, self.strategy.value
-        beam_width, settings = self.beam_width.value, self.settings()
+        request = self.request()
+        request["draw"] = None if request["strategy"] in ("greedy", "beam") else int(
+            self.rng.integers(2**31))
         self.status.value = "generating…"
         try:
             model, vocab = self.current()
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", sampling.SeedTextWarning)
                 start = time.perf_counter()
-                if strategy == "beam":
-                    text, log_prob = sampling.beam_search(model, vocab, seed_text, length,
-                                                          beam_width)
+                if request["strategy"] == "beam":
+                    text, log_prob = sampling.beam_search(
+                        model, vocab, request["seed_text"], request["length"],
+                        request["beam_width"])
                     extra = f", log-probability {log_prob:.1f} nats"
                 else:
-                    text = sampling.generate(model, vocab, seed_text, length, rng=self.rng,
-                                             **settings)
+                    text = sampling.generate(
+                        model, vocab, request["seed_text"], request["length"],
+                        rng=np.random.default_rng(request["draw"]), **self.settings())
                     extra = ""
                 seconds = time.perf_counter() - start
         except (OSError, ValueError) as exc:
+            self.text, self.shown, self.output.value = "", None, ""
             self.status.value = f'<span style="color:#b00">{html.escape(str(exc))}</span>'
             return ""
-        self.text, self._shown_seed = text, seed_text
-        seed_ids, _ = sampling.prepare_seed(vocab, seed_text, warn=False)
+        self.text, self.shown = text, request
+        seed_ids, _ = sampling.prepare_seed(vocab, request["seed_text"], warn=False)
         self.output.value = (
-            '<pre style="white-space:pre-wrap;font-size:1.05em">'
+            '<pre style="white-space:pre-wrap;font-size:1.05em;margin:4px 0">'
             f'<span style="color:#777">{html.escape(vocab.decode(seed_ids))}</span>'
             f"<b>{html.escape(text)}</b></pre>"
         )
         notes = [html.escape(str(w.message)) for w in caught
                  if issubclass(w.category, sampling.SeedTextWarning)]
         self.status.value = " ".join(
-            [f"{len(text)} characters in {seconds:.2f} s{extra}.", *notes])
+            [f"{html.escape(describe(request), quote=False)}{extra} ({seconds:.2f} s).", *notes])
         return text
 
     def _on_generate(self, button: widgets.Button) -> None:
