@@ -49,7 +49,8 @@ book: corpus offline
 	$(BIN)/jupyter-book build . --warningiserror --keep-going && \
 	touch _build/html/.nojekyll && \
 	$(BIN)/python tools/chapter_times.py "$$profile" && \
-	$(BIN)/python tools/check_book_html.py
+	$(BIN)/python tools/check_book_html.py && \
+	$(BIN)/python tools/check_book_console.py
 	@echo "open _build/html/index.html"
 
 # Publishes the chapter times of the last `make book` (its cache) into the committed

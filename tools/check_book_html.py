@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MIN_EXERCISES = 3
 # What a page loads from the build's _static/ (tools/fetch_static.py fetches them).
-MATHJAX, REQUIRE, WIDGETS = "mathjax/tex-mml-chtml.js", "require.js", "widgets/embed-amd.js"
+MATHJAX, REQUIRE, WIDGETS = "mathjax/tex-chtml.js", "require.js", "widgets/embed-amd.js"
 ONLINE_ONLY = ("thebe",)  # live code needs a kernel on the network anyway
 # Static HTML a page must carry without a kernel: (what, pattern, at least how many).
 STATIC_HTML = {

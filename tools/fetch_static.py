@@ -54,7 +54,7 @@ PACKAGES = {
     },
 }
 # What the pages load from the build's _static/ (checked by tools/check_book_html.py).
-MATHJAX_SCRIPT = "mathjax/tex-mml-chtml.js"
+MATHJAX_SCRIPT = "mathjax/tex-chtml.js"
 REQUIRE_SCRIPT = "require.js"
 WIDGETS_SCRIPT = "widgets/embed-amd.js"
 
