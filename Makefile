@@ -61,7 +61,7 @@ chapter-times: $(STAMP)
 # ruff, and the GitHub workflows checked against their schema (vendored by check-jsonschema:
 # no network needed).
 lint: $(STAMP)
-	$(BIN)/ruff check code tests benchmarks tools chapters
+	$(BIN)/ruff check code tests benchmarks tools chapters _ext
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 pytest: corpus

@@ -9,8 +9,9 @@ snapshots must also be drawn: each ``widget-view+json`` gets its rendered view, 
 track is narrower than :data:`MIN_TRACK_PX`.
 
 Needs the Python package ``playwright`` (the ``test`` extra) and a Chromium installed by the
-system (``/usr/bin/chromium``, or the path in ``RNNBOOK_CHROMIUM``); without either it says so in
-one line and checks nothing (exit 0): the check is of the browser, not of the book's build.
+system (``/usr/bin/chromium``, ``chromium`` or ``google-chrome`` on the PATH, or the path in
+``RNNBOOK_CHROMIUM``; Playwright never downloads one here); without either it says so in one
+line and checks nothing (exit 0).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ SETTLE_MS = 1500  # after the load event: the widgets render, MathJax typesets
 def chromium() -> str | None:
     """The installed Chromium's path, or None."""
     for candidate in (os.environ.get("RNNBOOK_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
+                      shutil.which("chromium"), shutil.which("chromium-browser"),
+                      shutil.which("google-chrome")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
