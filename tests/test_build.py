@@ -176,3 +176,19 @@ def test_the_book_workflow_builds_caches_and_deploys():
         assert needed in book, needed
     test = (WORKFLOWS / "test.yml").read_text()
     assert "push:" in test and "pull_request:" in test and "make test" in test
+
+
+def test_each_script_is_on_a_page_once_in_loading_order():
+    from sphinx.builders.html._assets import _JavaScript
+
+    unique_scripts = load_script("_ext/unique_scripts.py")
+    thebe = 'const THEBE_JS_URL = "x"'
+    scripts = [_JavaScript("_static/require.js", priority=800),
+               _JavaScript("_static/doctools.js", priority=200),
+               _JavaScript(None, body=thebe), _JavaScript("", body=thebe),
+               _JavaScript("_static/require.js", priority=500),
+               _JavaScript("_static/widgets/config.js")]
+    kept = unique_scripts.unique_scripts(scripts)
+    assert [(js.filename, js.priority) for js in kept] == [
+        ("_static/doctools.js", 200), (None, 500), ("_static/require.js", 500),
+        ("_static/widgets/config.js", 500)]
