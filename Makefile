@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := data/sonnets.txt
 
-.PHONY: book web-models test lint pytest nbval corpus colab-cells strip clean lowest offline
+.PHONY: book web-models test lint pytest nbval corpus colab-cells strip clean lowest offline chapter-times
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed"'
@@ -31,8 +31,9 @@ $(PLAYS): $(STAMP) code/rnnbook/text/plays.py
 
 corpus: $(CORPUS) $(PLAYS)
 
-# MathJax, require.js and the widgets' HTML manager, fetched from npm into _offline/ (pinned
-# versions in the script), which the build serves from its _static/: the book reads offline.
+# Checks the JavaScript the book serves so that it reads offline: require.js and the widgets'
+# HTML manager committed under _offline/ (their SHA-256), MathJax from the Python package
+# sphinx-mathjax-offline. No Node.js needed (tools/fetch_static.py --update renews the files).
 offline: $(STAMP)
 	$(BIN)/python tools/fetch_static.py
 
@@ -40,21 +41,32 @@ offline: $(STAMP)
 web-models: $(STAMP)
 	$(BIN)/python -m rnnbook.generation.web_export _web/rnnbook-models
 
+PROFILE_NAME = $(BIN)/python -c 'from rnnbook.config import active_profile; print(active_profile().name)'
+
 # The book, executed with the profile detected on this machine (or RNNBOOK_PROFILE).
-# Executed outputs are cached in _build/; a build with another profile starts from scratch.
+# Executed outputs are cached in _build/; tools/build_stamp.py drops them when the profile or
+# the package under code/ changed. The build writes only under _build/ (ignored by git).
 book: corpus offline web-models
-	@profile=$$($(BIN)/python -c 'from rnnbook.config import active_profile; print(active_profile().name)'); \
-	if [ -f _build/.profile ] && [ "$$(cat _build/.profile)" != "$$profile" ]; then \
-		echo "profile changed to $$profile: dropping the previous build"; rm -rf _build; \
-	fi; \
-	mkdir -p _build && echo "$$profile" > _build/.profile && echo "building the book with profile $$profile" && \
+	@profile=$$($(PROFILE_NAME)) && \
+	$(BIN)/python tools/build_stamp.py "$$profile" && \
+	echo "building the book with profile $$profile" && \
 	$(BIN)/jupyter-book build . --warningiserror --keep-going && \
+	touch _build/html/.nojekyll && \
 	$(BIN)/python tools/chapter_times.py "$$profile" && \
-	$(BIN)/python tools/check_book_html.py
+	$(BIN)/python tools/check_book_html.py && \
+	$(BIN)/python tools/check_book_console.py
 	@echo "open _build/html/index.html"
 
+# Publishes the chapter times of the last `make book` (its cache) into the committed
+# benchmarks/results/chapter-times.json, which every chapter's header shows. On purpose only.
+chapter-times: $(STAMP)
+	$(BIN)/python tools/chapter_times.py --commit "$$($(PROFILE_NAME))"
+
+# ruff, and the GitHub workflows checked against their schema (vendored by check-jsonschema:
+# no network needed).
 lint: $(STAMP)
-	$(BIN)/ruff check code tests benchmarks tools chapters
+	$(BIN)/ruff check code tests benchmarks tools chapters _ext
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 pytest: corpus
 	RNNBOOK_PROFILE=smoke $(BIN)/python -m pytest tests/
@@ -97,4 +109,4 @@ strip: $(STAMP)
 	$(BIN)/python tools/strip_outputs.py chapters/*.ipynb
 
 clean:
-	rm -rf _build
+	rm -rf _build _web

@@ -1,5 +1,8 @@
 """The check of the built HTML book (tools/check_book_html.py) on pages shaped like the build's."""
 
+import importlib.util
+from pathlib import Path
+
 from rnnbook.config import REPO_ROOT
 from tests.conftest import load_script
 
@@ -28,7 +31,7 @@ def test_missing_exercises_unfolded_solutions_and_visible_checks_are_found():
 
 
 HEAD = ('<script src="../_static/documentation_options.js?v=9eb32ce0"></script>\n'
-        '<script defer="defer" src="../_static/mathjax/tex-mml-chtml.js?v=cadf963e"></script>\n'
+        '<script defer="defer" src="../_static/mathjax/tex-chtml.js?v=cadf963e"></script>\n'
         '<script src="../_static/require.js?v=761b64dd"></script>\n'
         '<script async="async" src="https://unpkg.com/thebe@0.8.2/lib/index.js"></script>\n')
 WIDGETS = ('<script src="../_static/widgets/embed-amd.js?v=39b3b2cb"></script>\n'
@@ -43,18 +46,18 @@ def _static(tmp_path, *assets):
 
 
 def test_a_page_that_loads_its_scripts_from_static_reads_offline(tmp_path):
-    static = _static(tmp_path, "mathjax/tex-mml-chtml.js", "require.js", "widgets/embed-amd.js")
+    static = _static(tmp_path, "mathjax/tex-chtml.js", "require.js", "widgets/embed-amd.js")
     assert check_book_html.offline_problems(HEAD, static) == []
     assert check_book_html.offline_problems(HEAD + WIDGETS, static) == []
 
 
 def test_mathjax_or_widgets_from_a_cdn_or_missing_files_are_found(tmp_path):
-    static = _static(tmp_path, "mathjax/tex-mml-chtml.js", "require.js")
-    cdn = HEAD.replace("../_static/mathjax/tex-mml-chtml.js?v=cadf963e",
+    static = _static(tmp_path, "mathjax/tex-chtml.js", "require.js")
+    cdn = HEAD.replace("../_static/mathjax/tex-chtml.js?v=cadf963e",
                        "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js")
     assert check_book_html.offline_problems(cdn, static) == [
         "scripts from the network: https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js",
-        "mathjax/tex-mml-chtml.js is not loaded from _static/"]
+        "mathjax/tex-chtml.js is not loaded from _static/"]
     assert check_book_html.offline_problems(HEAD + WIDGETS, static) == [
         "_static/widgets/embed-amd.js is missing from the build"]
     no_manager = WIDGETS.replace("../_static/widgets/embed-amd.js?v=39b3b2cb",
@@ -72,7 +75,9 @@ def test_the_book_is_configured_to_serve_them_from_the_fetched_folder():
     fetch_static = load_script("tools/fetch_static.py")
     static_path = config.split("html_static_path: [", 1)[1].split("]", 1)[0]
     assert f'"{fetch_static.STATIC.name}"' in static_path.split(", ")
-    assert f"mathjax_path: {check_book_html.MATHJAX}" in config
+    assert fetch_static.MATHJAX_PACKAGE in config  # which sets mathjax_path to MATHJAX:
+    package = importlib.util.find_spec(fetch_static.MATHJAX_PACKAGE).origin
+    assert f'mathjax_path = "{check_book_html.MATHJAX}"' in Path(package).read_text()
     assert (fetch_static.MATHJAX_SCRIPT, fetch_static.REQUIRE_SCRIPT,
             fetch_static.WIDGETS_SCRIPT) == (check_book_html.MATHJAX, check_book_html.REQUIRE,
                                              check_book_html.WIDGETS)

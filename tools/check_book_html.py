@@ -5,8 +5,9 @@ Usage: python tools/check_book_html.py [_build/html]   (run by `make book` after
 On each chapter page listed in ``_toc.yml``: the running-time line, at least three numbered
 exercises, every solution folded (a dropdown), no check cell (those are removed), no error
 output, and a page that reads offline: MathJax, require.js and (on a page with widgets) the
-widgets' HTML manager load from the build's ``_static/`` (where ``tools/fetch_static.py`` put
-them), the files are there, and no script comes from a CDN but Thebe's (live code, online only).
+widgets' HTML manager load from the build's ``_static/`` (MathJax from the package
+sphinx-mathjax-offline, the others committed under ``_offline/``: ``tools/fetch_static.py``),
+the files are there, and no script comes from a CDN but Thebe's (live code, online only).
 A page whose lesson is static HTML (the text coloured by a unit) must carry it.
 """
 
@@ -16,8 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_EXERCISES = 3
-# What a page loads from the build's _static/ (tools/fetch_static.py fetches them).
-MATHJAX, REQUIRE, WIDGETS = "mathjax/tex-mml-chtml.js", "require.js", "widgets/embed-amd.js"
+# What a page loads from the build's _static/ (tools/fetch_static.py checks them).
+MATHJAX, REQUIRE, WIDGETS = "mathjax/tex-chtml.js", "require.js", "widgets/embed-amd.js"
 ONLINE_ONLY = ("thebe",)  # live code needs a kernel on the network anyway
 # Static HTML a page must carry without a kernel: (what, pattern, at least how many).
 STATIC_HTML = {

@@ -64,8 +64,9 @@ def show_source(obj: object, *, contains: str | None = None, context: int = 0) -
 def running_time(chapter: str) -> Markdown:
     """How long a chapter takes under each profile, as the book builds measured it.
 
-    The figures come from ``benchmarks/results/chapter-times.json``, which ``make book`` updates
-    from its execution cache (``tools/chapter_times.py``); a profile never built says so.
+    The figures come from the committed ``benchmarks/results/chapter-times.json``, which
+    ``make chapter-times`` updates from the last book build's execution cache
+    (``tools/chapter_times.py``); a profile never built says so.
     """
     path = REPO_ROOT / "benchmarks" / "results" / "chapter-times.json"
     times = json.loads(path.read_text()) if path.is_file() else {}
