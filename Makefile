@@ -104,9 +104,11 @@ lowest: $(LOWEST)/.installed
 colab-cells: $(STAMP)
 	$(BIN)/python tools/colab_cells.py chapters/*.ipynb
 
-# Drop stored outputs, except those of cells nbval compares (tag nbval-check-output).
+# Drop stored outputs, except those of cells nbval compares (tag nbval-check-output), and fold
+# the check cells to one line in JupyterLab and Colab.
 strip: $(STAMP)
 	$(BIN)/python tools/strip_outputs.py chapters/*.ipynb
+	$(BIN)/python tools/fold_checks.py chapters/*.ipynb
 
 clean:
 	rm -rf _build _web

@@ -73,6 +73,11 @@ def test_checks_stay_out_of_the_readers_way(name):
             assert not asserts, f"{name}: a reader-visible cell asserts: {asserts[0]}"
         if "check" in tags(cell):
             assert "remove-cell" in tags(cell), f"{name}: a check cell must be removed from HTML"
+            # folded in JupyterLab and Colab too (tools/fold_checks.py), one line of title
+            meta = cell.get("metadata", {})
+            assert meta.get("jupyter", {}).get("source_hidden") is True, f"{name}: {text[:60]}"
+            assert meta.get("cellView") == "form", f"{name}: {text[:60]}"
+            assert text.startswith("#@title Check: "), f"{name}: {text[:60]}"
 
 
 @pytest.mark.parametrize("name", sorted(chapters()))
