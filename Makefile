@@ -102,9 +102,10 @@ $(BACKEND_ENVS): .venv-%/.installed: pyproject.toml
 	touch $@
 
 backends: $(BACKEND_ENVS)
+	$(MAKE) --no-print-directory corpus BIN=.venv-$(firstword $(BACKENDS))/bin \
+		STAMP=.venv-$(firstword $(BACKENDS))/.installed
 	@for b in $(BACKENDS); do \
-		$(MAKE) --no-print-directory corpus BIN=.venv-$$b/bin STAMP=.venv-$$b/.installed || exit 1; \
-		echo "== $$b: tests"; \
+		rm -f .venv-$$b/tests.xml .venv-$$b/nbval.xml; echo "== $$b: tests"; \
 		KERAS_BACKEND=$$b RNNBOOK_PROFILE=smoke .venv-$$b/bin/python -m pytest tests/ \
 			--junitxml=.venv-$$b/tests.xml; \
 		echo "== $$b: chapters under nbval"; \
