@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := data/sonnets.txt
 
-.PHONY: book web-models test lint pytest nbval corpus colab-cells strip clean lowest offline chapter-times
+.PHONY: book web-models test lint pytest nbval corpus colab-cells strip clean lowest offline chapter-times backends
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed"'
@@ -99,6 +99,39 @@ lowest: $(LOWEST)/.installed
 	RNNBOOK_PROFILE=smoke $(LOWEST)/bin/python -m pytest tests/
 	RNNBOOK_PROFILE=smoke $(LOWEST)/bin/python -m pytest --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=600 chapters/
+
+# The other Keras backends the README names, JAX and PyTorch: for each a separate .venv-<backend>
+# with the course and that backend's CPU wheels (no TensorFlow), then the tests and the chapters
+# under nbval with KERAS_BACKEND set. One summary line per backend at the end; the target fails
+# if any test or cell failed. PyTorch is pinned exactly: from PyPI, a plain `torch` on Linux is
+# the CUDA build (several GB). Downloads the backends the first time.
+BACKENDS      := jax torch
+WHEELS_jax    := jax
+WHEELS_torch  := torch==2.13.0
+BACKEND_ENVS  := $(BACKENDS:%=.venv-%/.installed)
+$(BACKEND_ENVS): .venv-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check \
+		-e ".[book,test]" "$(WHEELS_$*)"
+	.venv-$*/bin/python -m pip check
+	touch $@
+
+backends: $(BACKEND_ENVS)
+	$(MAKE) --no-print-directory corpus BIN=.venv-$(firstword $(BACKENDS))/bin \
+		STAMP=.venv-$(firstword $(BACKENDS))/.installed
+	@for b in $(BACKENDS); do \
+		rm -f .venv-$$b/tests.xml .venv-$$b/nbval.xml; echo "== $$b: tests"; \
+		KERAS_BACKEND=$$b RNNBOOK_PROFILE=smoke .venv-$$b/bin/python -m pytest tests/ \
+			--junitxml=.venv-$$b/tests.xml; \
+		echo "== $$b: chapters under nbval"; \
+		KERAS_BACKEND=$$b RNNBOOK_PROFILE=smoke .venv-$$b/bin/python -m pytest --nbval-lax \
+			--nbval-current-env --nbval-cell-timeout=600 chapters/ --junitxml=.venv-$$b/nbval.xml; \
+	done; \
+	status=0; for b in $(BACKENDS); do \
+		KERAS_BACKEND=$$b .venv-$$b/bin/python tools/backend_summary.py \
+			.venv-$$b/tests.xml .venv-$$b/nbval.xml || status=1; \
+	done; exit $$status
 
 # Copy the repository URL from _config.yml into every chapter's set-up cell.
 colab-cells: $(STAMP)

@@ -2,14 +2,17 @@
 
 Colab comes with Keras, TensorFlow, NumPy, matplotlib and ipywidgets installed. The stand-in is
 a new virtual environment that sees the packages of the Python running these tests (through a
-``.pth`` file, as Colab's system site sees its own) and a ``google.colab`` module that does
-nothing. The cell's own source (``tools/colab_cells.py``) runs there with this repository,
-cloned from disk, as its URL: it must clone, install the package without installing, upgrading or
-downgrading anything that is there, fetch the corpus, and a chapter's imports must then work.
+``.pth`` file, as Colab's system site sees its own) and the stand-in for ``google.colab`` in
+``tests/colab_stand_in`` (what the course and its libraries use of it: JAX imports
+``google.colab.output`` when it finds Colab). The cell's own source (``tools/colab_cells.py``) runs
+there with this repository, cloned from disk, as its URL: it must clone, install the package
+without installing, upgrading or downgrading anything that is there, fetch the corpus, and a
+chapter's imports must then work, as must its lines that mount Google Drive for checkpoints.
 """
 
 import json
 import os
+import re
 import subprocess
 import sysconfig
 import textwrap
@@ -25,6 +28,8 @@ colab = load_script("tools/colab_cells.py")
 pytestmark = pytest.mark.colab
 
 HOME = '"/content/rnn-course"'  # where the cell clones in Colab
+DRIVE = "/content/drive"  # where the Shakespeare chapter mounts Google Drive
+STAND_IN = REPO_ROOT / "tests" / "colab_stand_in"  # holds google/colab/
 
 
 def _git(*args):
@@ -37,6 +42,17 @@ def _chapter_imports() -> str:
     source = next("".join(c["source"]) for c in cells
                   if c["cell_type"] == "code" and "from rnnbook import" in "".join(c["source"]))
     return "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+
+
+def _drive_lines() -> str:
+    """The lines a chapter gives to put the checkpoints on Google Drive (a Markdown block)."""
+    for path in sorted((REPO_ROOT / "chapters").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            found = re.search(r"```python\n([^`]*?drive\.mount\([^`]*?)```",
+                              "".join(cell["source"]))
+            if found:
+                return found.group(1)
+    raise AssertionError("no chapter shows how to mount Google Drive")
 
 
 def _distributions(site) -> set[str]:
@@ -66,9 +82,6 @@ def test_the_setup_cell_clones_installs_fetches_and_the_chapter_imports(tmp_path
     preinstalled = sysconfig.get_paths()["purelib"]
     (tmp_path / "colab-python.pth").write_text(preinstalled + "\n")
     os.replace(tmp_path / "colab-python.pth", os.path.join(site, "colab-preinstalled.pth"))
-    stand_in = tmp_path / "stand-in" / "google" / "colab"
-    stand_in.mkdir(parents=True)  # google stays a namespace package, as google.protobuf needs
-    (stand_in / "__init__.py").write_text('"""A stand-in for Colab\'s module."""\n')
     before, own_before = _installed(python), _distributions(site)
     assert {"keras", "numpy", "ipywidgets", "matplotlib"} <= before.keys()  # they are seen
 
@@ -78,9 +91,12 @@ def test_the_setup_cell_clones_installs_fetches_and_the_chapter_imports(tmp_path
     home = tmp_path / "content" / "rnn-course"
     assert HOME in source
     source = source.replace(HOME, repr(str(home)))
+    drive = tmp_path / "content" / "drive"
+    drive_lines = _drive_lines().replace(DRIVE, str(drive))
+    assert str(drive) in drive_lines and "CHECKPOINT_DIR" in drive_lines
     driver = textwrap.dedent(f"""
         import os, sys
-        sys.path.insert(0, {str(stand_in.parent.parent)!r})
+        sys.path.insert(0, {str(STAND_IN)!r})
         import google.colab  # noqa: F401 (Colab has it imported)
         exec(compile({source!r}, "colab-setup-cell", "exec"))
         import rnnbook
@@ -88,6 +104,8 @@ def test_the_setup_cell_clones_installs_fetches_and_the_chapter_imports(tmp_path
         assert os.getcwd() == {str(home / "chapters")!r}
         exec(compile({_chapter_imports()!r}, "chapter-imports", "exec"))
         print("corpus:", len(load_corpus("sonnets")), "characters")
+        exec(compile({drive_lines!r}, "drive-lines", "exec"))
+        print("checkpoints:", os.environ["CHECKPOINT_DIR"])
     """)
     env = {k: v for k, v in os.environ.items()
            if k not in ("RNNBOOK_DATA_DIR", "PYTHONPATH", "VIRTUAL_ENV")}
@@ -97,6 +115,8 @@ def test_the_setup_cell_clones_installs_fetches_and_the_chapter_imports(tmp_path
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     assert "corpus: 93718 characters" in run.stdout
     assert (home / "data" / "sonnets.txt").is_file()  # fetched into the clone
+    assert f"Mounted at {drive}" in run.stdout and (drive / "MyDrive").is_dir()
+    assert f"checkpoints: {drive / 'MyDrive'}/" in run.stdout  # a folder on the Drive
     after = _installed(python)
     changed = {name: (before.get(name), version) for name, version in after.items()
                if before.get(name) != version and name != "rnnbook"}
