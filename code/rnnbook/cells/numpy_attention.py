@@ -72,7 +72,7 @@ def project(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
 
 
 def merge_heads(out: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """Heads (batch, heads, time, d) through the (heads, d, dim) output kernel: (batch, time, dim)."""
+    """Heads (batch, heads, time, d) through the (heads, d, dim) output kernel: (b, t, dim)."""
     return np.einsum("bhtd,hdm->btm", out, kernel) + bias
 
 
