@@ -14,30 +14,35 @@ sizes (the cost does not depend on what the weights learned):
   character (work growing faster).
 
 For each context length it times ``--repeats`` steps and prints the median in milliseconds per
-character, with the machine and backend. The Transformer's learned position table is widened to
-the longest context measured (a table lookup: it does not change the cost per step). Absolute
-times hold for that machine only. Writes ``results/attention-generation-cost-<backend>.json``
-(``--json`` for another path).
+character, with the machine and backend. NumPy's BLAS runs on one thread (a step's products are
+too small to share, and on a busy machine shared ones wait on each other). The Transformer's
+learned position table is widened to the longest context measured (a table lookup: it does not
+change the cost per step). Absolute times hold for that machine only. Writes
+``results/attention-generation-cost-<backend>.json`` (``--json`` for another path).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from dataclasses import replace
 from pathlib import Path
 
-import keras
-import numpy as np
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")  # before NumPy loads its BLAS
 
-from rnnbook.cells.attention import build_char_transformer
-from rnnbook.config import describe, hardware
-from rnnbook.generation.stepper import CharStepper
-from rnnbook.generation.transformer_stepper import TransformerStepper
-from rnnbook.models import build_char_model
-from rnnbook.training.transformer import PLANS
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from rnnbook.cells.attention import build_char_transformer  # noqa: E402
+from rnnbook.config import describe, hardware  # noqa: E402
+from rnnbook.generation.stepper import CharStepper  # noqa: E402
+from rnnbook.generation.transformer_stepper import TransformerStepper  # noqa: E402
+from rnnbook.models import build_char_model  # noqa: E402
+from rnnbook.training.transformer import PLANS  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 VOCAB = 39  # the sonnets' characters

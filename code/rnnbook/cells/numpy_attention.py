@@ -37,11 +37,12 @@ def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray,
     :func:`causal_mask`), ``None``: every key. A masked score is -inf before the softmax, so its
     weight is exactly 0.
     """
-    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])  # (..., queries, keys)
+    keys_t = np.ascontiguousarray(np.swapaxes(k, -1, -2))  # (..., d, keys): contiguous for BLAS
+    scores = q @ keys_t / np.sqrt(q.shape[-1])  # (..., queries, keys)
     if allowed is not None:
         scores = np.where(allowed, scores, NEG_INF)
     weights = softmax(scores, axis=-1)  # (..., queries, keys), rows sum to one
-    return weights @ v, weights  # (..., queries, d)
+    return weights @ np.ascontiguousarray(v), weights  # (..., queries, d)
 
 
 def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
@@ -68,12 +69,16 @@ def gelu(x: np.ndarray) -> np.ndarray:
 
 def project(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """x (batch, time, dim) through a (dim, heads, d) kernel: (batch, heads, time, d)."""
-    return np.einsum("btm,mhd->bhtd", x, kernel) + bias[None, :, None, :]
+    dim, heads, d = kernel.shape
+    y = x @ kernel.reshape(dim, heads * d) + bias.reshape(heads * d)  # (batch, time, heads * d)
+    return y.reshape(*x.shape[:2], heads, d).transpose(0, 2, 1, 3)  # (batch, heads, time, d)
 
 
 def merge_heads(out: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """Heads (batch, heads, time, d) through the (heads, d, dim) output kernel: (b, t, dim)."""
-    return np.einsum("bhtd,hdm->btm", out, kernel) + bias
+    batch, heads, time, d = out.shape
+    joined = out.transpose(0, 2, 1, 3).reshape(batch, time, heads * d)  # (batch, time, h * d)
+    return joined @ kernel.reshape(heads * d, -1) + bias  # (batch, time, dim)
 
 
 def multi_head_attention(x: np.ndarray, w: dict, causal: bool = True) -> np.ndarray:
