@@ -20,8 +20,10 @@ from rnnbook.cells.numpy_attention import (
     multi_head_attention,
     transformer_forward,
 )
+from rnnbook.generation.sampling import generate
 from rnnbook.generation.transformer_stepper import TransformerStepper
 from rnnbook.models import build_char_model
+from rnnbook.text.corpora import Vocabulary
 
 VOCAB = 39  # the sonnets' vocabulary
 LSTM256 = 832_519  # shakespeare_lstm256's parameters
@@ -109,13 +111,28 @@ def test_cached_steps_equal_full_recomputation(positions):
     np.testing.assert_allclose(probs, full[:, -1], atol=1e-5)
 
 
-def test_learned_positions_stop_at_the_window():
+def test_past_the_window_the_stepper_keeps_the_latest_half():
     stepper = TransformerStepper.from_model(small_model())
-    _, cache = stepper.feed(ids(batch=1, time=SMALL.window), None)
+    x = ids(batch=2, time=SMALL.window + 5)
+    _, cache = stepper.feed(x[:, :SMALL.window], stepper.initial_state(2))
+    for t in range(SMALL.window, x.shape[1]):
+        probs, cache = stepper.step(x[:, t], cache)
+        seen = x[:, SMALL.window - SMALL.window // 2:t + 1]  # the kept half, then what followed
+        np.testing.assert_allclose(probs, stepper.full_step(seen), atol=1e-5)
     with pytest.raises(ValueError, match="window=24"):
-        stepper.step(np.array([1]), cache)
+        stepper.full_step(x)  # learned positions: no more than the window at once
     with pytest.raises(ValueError, match="Argument `ids`"):
         stepper.step(np.array([VOCAB]), None)
+
+
+def test_sampling_generates_with_a_transformer_stepper():
+    stepper = TransformerStepper.from_model(small_model())
+    vocab = Vocabulary(tuple("abcdefghijklmnopqrstuvwxyz") + tuple(" .,;:!?'\n-()&"))
+    assert len(vocab) == VOCAB
+    text = generate(stepper, vocab, "shall i compare thee", 60, rng=np.random.default_rng(0))
+    assert len(text) == 60 and set(text) <= set(vocab.to_list())
+    assert generate(stepper, vocab, "shall i", 10, temperature=0.0) == generate(
+        stepper, vocab, "shall i", 10, temperature=0.0)
 
 
 def test_gelu_matches_keras():

@@ -185,7 +185,7 @@ def _keys_as_values(q_t, k_t, v_t, cache):
     _keys_as_values,
 ])
 def test_cache_step_rejects_other_wrong_answers(wrong):
-    with pytest.raises(core.ExerciseError, match="your outputs differ"):
+    with pytest.raises(core.ExerciseError, match="your output differs"):
         check.cache_step(wrong)
 
 

@@ -246,7 +246,7 @@ def cache_step(fn: Callable) -> bool:
                 "(axis 2 of (batch, heads, positions, d))") from error
         mistakes = {hint: _run_steps(lambda *a, kw=kw: _mistaken_step(*a, **kw), q, k, v,
                                      learner=False) for hint, kw in CACHE_MISTAKES.items()}
-        core.compare(EX_CACHE, "your outputs", got, full, atol=1e-4,
+        core.compare(EX_CACHE, "your output", got, full, atol=1e-4,
                      axes=("example", "head", "step", "feature"), case=case, mistakes=mistakes)
     return core.passed(EX_CACHE, f"{len(_cache_cases())} sequences, step by step, equal causal "
                        "attention recomputed over every position: each step costs one row of "

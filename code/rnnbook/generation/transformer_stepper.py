@@ -30,18 +30,27 @@ from rnnbook.cells.numpy_attention import (
 )
 from rnnbook.cells.numpy_rnn.activations import softmax
 
-Cache = tuple  # (position, per block (keys, values) each (batch, heads, position, d))
+Cache = tuple  # (t, per block (keys, values) each (batch, heads, t, d), ids read (batch, t))
 
 
 class TransformerStepper:
     """Generation with a Transformer, one character per call, like ``CharStepper``.
 
-    The "state" is the cache: ``(t, [(keys, values) per block])`` after t characters; ``None``
-    before the first. With learned positions it holds at most ``window`` characters.
+    The "state" is the cache: ``(t, [(keys, values) per block], ids read)`` after t characters;
+    ``None`` before the first. With learned positions the model reads at most ``window``
+    characters: when the cache is full, the stepper keeps the latest ``window // 2`` characters
+    and reads them again from position 0, so a prediction always sees between ``window // 2``
+    and ``window`` characters (like the windows the model was trained on).
     """
 
     def __init__(self, weights: TransformerWeights) -> None:
         self.weights = weights
+        self.limit = weights.window if weights.positions == "learned" else None
+
+    def initial_state(self, batch_size: int = 1) -> None:
+        """The empty cache (``None``), as ``CharStepper.initial_state`` gives a zero state."""
+        validate.positive_int("batch_size", batch_size)
+        return None
 
     @classmethod
     def from_model(cls, model: keras.Model, dtype: type = np.float32) -> TransformerStepper:
@@ -65,7 +74,10 @@ class TransformerStepper:
     def step(self, ids: np.ndarray, cache: Cache | None = None) -> tuple[np.ndarray, Cache]:
         """Read one character per sequence: ids (batch,) -> (probs (batch, vocab), new cache)."""
         ids = self._check_ids(ids)
-        t, kv = cache if cache is not None else (0, [None] * len(self.weights.blocks))
+        if cache is not None and cache[0] == self.limit:  # full: keep the latest half, re-read
+            _, cache = self.feed(cache[2][:, -(self.limit // 2):], None)
+        t, kv, read = cache if cache is not None else (
+            0, [None] * len(self.weights.blocks), np.zeros((len(ids), 0), ids.dtype))
         w = self.weights
         x = w.embedding[ids][:, None] + w.position_rows(t, 1)[None]  # (batch, 1, dim)
         new_kv = []
@@ -79,7 +91,7 @@ class TransformerStepper:
             x = x + mlp_forward(layer_norm(x, *block["norm2"]), block)  # (batch, 1, dim)
         kernel, bias = w.head
         probs = softmax(layer_norm(x[:, 0], *w.final_norm) @ kernel + bias)  # (batch, vocab)
-        return probs, (t + 1, new_kv)
+        return probs, (t + 1, new_kv, np.concatenate([read, ids[:, None]], axis=1))
 
     def feed(self, ids: np.ndarray, cache: Cache | None = None) -> tuple[np.ndarray, Cache]:
         """Read a prefix (batch, time), step by step; probs (batch, vocab) after the last."""
