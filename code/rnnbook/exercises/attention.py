@@ -95,10 +95,10 @@ PREDICTIONS = ("unchanged", "changed")
 
 
 def order_models(seed: int = 0) -> dict[str, keras.Model]:
-    """Two one-block Transformers with the same random weights, one without positions and one
-    with learned positions (order-blindness is the architecture's, not the training's)."""
+    """One-block Transformers with the same random weights: without positions, with learned
+    ones, with sinusoidal ones (order-blindness is the architecture's, not the training's)."""
     models = {}
-    for positions in (None, "learned"):
+    for positions in (None, "learned", "sinusoidal"):
         keras.utils.set_random_seed(seed)
         model = build_char_transformer(39, TransformerSize(16, 2, 1, 2, 16, positions))
         rng = np.random.default_rng(seed)
@@ -145,7 +145,7 @@ def _order_cases() -> list[tuple[np.ndarray, int, int]]:
 def positions(fn: Callable, prediction=None) -> bool:
     """Run the learner's ``fn(model, ids, i, j)``: the largest change of the *last* position's
     next-character probabilities when the characters at ``i`` and ``j`` trade places. Checked:
-    the measurement, on a one-block model without positions and one with learned positions.
+    the measurement, on one-block models without positions, with learned and sinusoidal ones.
     ``prediction`` ("unchanged" or "changed"): what the model without positions does; reported."""
     if prediction is Ellipsis:
         raise core.NotAttempted
@@ -164,7 +164,8 @@ def positions(fn: Callable, prediction=None) -> bool:
             core.compare(EX_POSITIONS, "your change", float(got), expected, atol=1e-5, case=case,
                          mistakes=_order_mistakes(model, ids, i, j))
             measured.setdefault(name, []).append(expected)
-    without, with_learned = max(measured["None"]), min(measured["learned"])
+    without = max(measured["None"])
+    learned, sinusoidal = min(measured["learned"]), min(measured["sinusoidal"])
     way = "unchanged" if without < 1e-5 else "changed"
     said = ""
     if prediction is not None:
@@ -173,7 +174,8 @@ def positions(fn: Callable, prediction=None) -> bool:
     return core.passed(EX_POSITIONS, f"Without positions the last prediction moved by at most "
                        f"{without:.1e} when two earlier characters traded places ({way}: one "
                        "block of attention sees a set of characters, not their order); with "
-                       f"learned positions by at least {with_learned:.3f}.{said}")
+                       f"learned positions by at least {learned:.3f}, with sinusoidal ones by "
+                       f"at least {sinusoidal:.3f}.{said}")
 
 
 # ---------------------------------------------------------------- implement: a key/value cache step
