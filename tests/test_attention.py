@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rnnbook.cells.attention import (
+    PositionEmbedding,
     TransformerSize,
     build_char_transformer,
     match_parameters,
@@ -155,6 +156,12 @@ def test_matched_size_is_within_ten_percent_of_the_lstm():
     model = build_char_transformer(VOCAB, size)
     assert abs(model.count_params() - LSTM256) / LSTM256 < 0.10
     assert model.output_shape == (None, None, VOCAB)
+
+
+def test_learned_positions_refuse_inputs_longer_than_the_window():
+    with pytest.raises(ValueError, match="window=4"):
+        PositionEmbedding(4, 2)(np.zeros((1, 5, 2), np.float32))
+    assert PositionEmbedding(4, 2, "sinusoidal")(np.zeros((1, 9, 2), np.float32)).shape == (1, 9, 2)
 
 
 def test_bad_sizes_are_refused_in_the_one_form():

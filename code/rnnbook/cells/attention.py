@@ -63,6 +63,9 @@ class PositionEmbedding(keras.layers.Layer):
         if self.kind is None:
             return x
         length = ops.shape(x)[1]
+        if isinstance(length, int) and self.kind == "learned" and length > self.window:
+            raise validate.error("ids", f"be at most window={self.window} long with learned "
+                                 "positions", received=f"{length} positions")
         if self.kind == "learned":
             table = ops.take(self.table, ops.arange(length), axis=0)  # (time, dim)
         else:

@@ -9,7 +9,8 @@ tenth, the sonnets' held-out targets scored once at the end); only the model dif
 A budget in *CPU* seconds of this process (``time.process_time``: every thread's time, not the
 wall clock a shared machine stretches) ends the pretraining, so both models can be given the
 same CPU minutes. The budget survives a resumed run (spent seconds are kept in the checkpoint
-folder).
+folder). The step size's cosine is laid over ``--epochs``: choose them so that the run ends near
+the budget (the plays' epoch costs about the same every time), or the rate stops high.
 
 Command line (resumes from its checkpoint folder after an interruption)::
 
@@ -127,15 +128,17 @@ class CpuBudget(keras.callbacks.Callback):
 def pretrain(plan: TransformerPlan, vocab: Vocabulary, checkpoint_dir=None, progress=print,
              seed: int = config.SEED) -> tuple[keras.Model, Any, dict]:
     """``transfer.pretrain`` with the plan's Transformer and its CPU budget; one device."""
+    run = plan
     if plan.cpu_seconds is not None and checkpoint_dir is not None:
         budget_file = Path(checkpoint_dir) / CpuBudget.FILE
         if budget_file.exists() and json.loads(budget_file.read_text()).get("stopped"):
-            plan = replace(plan, pretrain_epochs=1)  # spent: restore the best, train no more
+            run = replace(plan, pretrain_epochs=1)  # spent: restore the best, train no more
     budget = CpuBudget(plan.cpu_seconds, checkpoint_dir)
-    model, log, record = transfer.pretrain(plan, vocab, checkpoint_dir, progress, seed, devices=1,
+    model, log, record = transfer.pretrain(run, vocab, checkpoint_dir, progress, seed, devices=1,
                                            build=build_plan_transformer, callbacks=[budget])
     characters = budget.steps * plan.batch_size * plan.seq_len
     record.update({
+        "plan": asdict(plan),
         "parameters": int(model.count_params()),
         "pretrain_cpu_seconds": round(budget.spent, 1),
         "pretrain_cpu_budget_seconds": plan.cpu_seconds,
@@ -216,8 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"fine-tuned: {record['best_val_loss_nats']:.3f} nats on the sonnets' held-out "
           f"targets", flush=True)
     if args.save:
-        save_transformer(model, vocab, args.save, {"stage": "fine-tuned", **record,
-                                                   "plan": asdict(plan)})
+        save_transformer(model, vocab, args.save, {"stage": "fine-tuned", **record})
     return 0
 
 
