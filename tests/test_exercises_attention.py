@@ -62,6 +62,7 @@ def test_causal_mask_rejects_other_wrong_answers(wrong):
     (lambda n: np.where(np.tril(np.ones((n, n), bool)), 0.0, -1.0), "an additive mask holds 0"),
     (lambda n: np.full((n, n), "yes"), "booleans or numbers"),
     (lambda n: np.full((n, n), np.nan), "NaN"),
+    (lambda n: [[True] * (t + 1) for t in range(n)], "return a \\(4, 4\\) array"),  # ragged
 ])
 def test_causal_mask_malformed_answers_get_a_one_line_hint(malformed, hint):
     with pytest.raises(core.ExerciseError, match=hint) as error:

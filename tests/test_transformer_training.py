@@ -48,11 +48,13 @@ def test_the_cpu_budget_ends_the_pretraining_and_survives_a_resume(tiny_plays, t
 def test_the_command_pretrains_fine_tunes_and_saves(tmp_path, capsys):
     """End to end on the real plays (their first 20,000 characters) under the smoke plan."""
     assert transformer.main(["--plays-limit", "20000", "--epochs", "1", "--cpu-minutes", "5",
+                             "--positions", "sinusoidal",
                              "--save", str(tmp_path / "tiny_transformer")]) == 0
     out = capsys.readouterr().out
     assert "pretrained:" in out and "fine-tuned:" in out
     model, vocab, card = transformer.load_transformer(tmp_path / "tiny_transformer")
     assert card["stage"] == "fine-tuned" and card["plan"]["plays_limit"] == 20000
+    assert card["positions"] == "sinusoidal"
     assert card["pretrain_characters"] == 20000 and len(vocab) == card["vocab_size"]
     assert model.count_params() == card["parameters"]
     pretrained = json.loads((tmp_path / "tiny_transformer_plays.json").read_text())

@@ -53,7 +53,10 @@ def allowed_from(mask, length: int) -> np.ndarray:
     Accepted: booleans (True: may read); numbers 1 and 0 (1: may read, Keras's
     ``attention_mask``); an additive mask (0: may read; -inf or at most ``LARGE_NEGATIVE``: hidden).
     """
-    mask = np.asarray(mask)
+    try:
+        mask = np.asarray(mask)
+    except ValueError:
+        mask = np.empty(0)  # ragged rows: no shape at all
     core.expect(EX_MASK, mask.shape == (length, length),
                 f"for length={length}, return a ({length}, {length}) array; got shape "
                 f"{mask.shape}")

@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop pretraining after this many CPU minutes of this process")
     parser.add_argument("--plays-limit", type=int, default=plan.plays_limit,
                         help="use only the first this-many characters of the plays")
+    parser.add_argument("--positions", choices=("learned", "sinusoidal"), default=plan.positions,
+                        help="the position embedding")
     parser.add_argument("--checkpoint", default=None, help="folder to resume from")
     parser.add_argument("--save", default=None, help="name of the model card to write")
     args = parser.parse_args(argv)
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_minutes", args.cpu_minutes, 0, low_open=True)
     plan = replace(plan, pretrain_epochs=validate.positive_int("epochs", args.epochs),
                    plays_limit=validate.integer("plays_limit", args.plays_limit, none=True),
-                   cpu_seconds=budget)
+                   cpu_seconds=budget, positions=args.positions)
     vocab = sonnets_vocabulary()
     model, _, record = pretrain(plan, vocab, args.checkpoint)
     print(f"pretrained: {record['pretrain_held_out_plays_nats']:.3f} nats on the held-out plays "
