@@ -32,6 +32,10 @@ COMMANDS = {
     "python -m rnnbook.training.transfer": ["--help"],
     "python -m rnnbook.training.transfer --checkpoint <folder> --save <name>": ["--help"],
     "python -m rnnbook.training.small_data": ["--help"],
+    "python -m rnnbook.training.transformer": ["--help"],
+    # a short run of the benchmark: two contexts, tiny sizes under smoke
+    "python benchmarks/attention_generation_cost.py --contexts 16 64 256 512": [
+        "--contexts", "8", "16"],
     # the in-page explorer against NumPy: 20 characters, once (V8 when no Chromium is here)
     "python benchmarks/browser_generation.py --json results/browser-generation.json": [
         "--length", "20", "--repeats", "1"],

