@@ -39,8 +39,9 @@ def _git(*args):
 def _chapter_imports() -> str:
     """The import cell of *The tutorial's program and its three flaws*, without its magics."""
     cells = json.loads((REPO_ROOT / "chapters" / "shakespeare_lstm.ipynb").read_text())["cells"]
-    source = next("".join(c["source"]) for c in cells
-                  if c["cell_type"] == "code" and "from rnnbook import" in "".join(c["source"]))
+    source = next("".join(c["source"]) for c in cells  # the cell of the package's imports
+                  if c["cell_type"] == "code"
+                  and "from rnnbook.config import" in "".join(c["source"]))
     return "\n".join(line for line in source.splitlines() if not line.startswith("%"))
 
 
