@@ -23,6 +23,7 @@ import numpy as np
 from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.config import Recipe
 from rnnbook.exercises import core
+from rnnbook.metrics import nats_to_bits
 from rnnbook.models import build_char_model
 from rnnbook.training import fitting
 
@@ -153,7 +154,7 @@ def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: Re
     print(f"{'model':20s} {'parameters':>10s} {'held-out nats':>13s} {'bits/char':>9s} "
           f"{'seconds':>8s}   ({epochs} epochs each)")
     for name, params, nats, seconds in rows:
-        print(f"{name:20s} {params:10,d} {nats:13.3f} {nats / math.log(2):9.3f} {seconds:8.1f}")
+        print(f"{name:20s} {params:10,d} {nats:13.3f} {nats_to_bits(nats):9.3f} {seconds:8.1f}")
     uniform = math.log(vocab_size)
     for name, _, nats, _ in rows:
         core.expect(VARIANT, math.isfinite(nats) and nats < uniform,
