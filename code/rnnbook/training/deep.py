@@ -20,7 +20,7 @@ from rnnbook import config, validate
 from rnnbook.cells import param_count
 from rnnbook.models import OneHot, build_char_model
 from rnnbook.text.vocabulary import Vocabulary
-from rnnbook.text.windows import SCORING_WINDOW, sonnets_and_dev
+from rnnbook.text.windows import sonnets_and_dev, sonnets_test
 from rnnbook.training.fitting import compile_char_model, fit_char_model
 
 
@@ -79,7 +79,7 @@ def stack_experiment(vocab: Vocabulary, units: int, epochs: int, *, seed: int = 
     _, dev = sonnets_and_dev(vocab, recipe.seq_len)
     if train_windows is not None:
         dev = replace(dev, x_train=dev.x_train[:train_windows], y_train=dev.y_train[:train_windows])
-    test = sonnets_and_dev(vocab, SCORING_WINDOW)[0].held_out
+    test = sonnets_test(vocab)
     runs = []
     for layers, size in ((1, units), (2, matched_units(len(vocab), units, 2))):
         config.set_seed(seed)
