@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORPUS := data/sonnets.txt
 
-.PHONY: book web-models test lint pytest nbval corpus colab-cells strip clean lowest offline chapter-times backends
+.PHONY: book pdf web-models test lint pytest nbval corpus colab-cells strip clean lowest offline chapter-times backends
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed"'
@@ -56,6 +56,16 @@ book: corpus offline web-models
 	$(BIN)/python tools/check_book_html.py && \
 	$(BIN)/python tools/check_book_console.py
 	@echo "open _build/html/index.html"
+
+# A PDF of the book, from Jupyter Book's LaTeX builder (xelatex), executed and cached like
+# `make book`. Needs TeX Live; on Debian: texlive-xetex texlive-latex-extra texlive-fonts-recommended
+# texlive-fonts-extra texlive-science latexmk fonts-freefont-otf.
+pdf: corpus offline web-models
+	@command -v latexmk >/dev/null || { echo "make pdf needs TeX Live and latexmk (see the README)"; exit 1; }
+	@profile=$$($(PROFILE_NAME)) && \
+	$(BIN)/python tools/build_stamp.py "$$profile" && \
+	$(BIN)/jupyter-book build . --builder pdflatex --keep-going
+	@echo "open _build/latex/book.pdf"
 
 # Publishes the chapter times of the last `make book` (its cache) into the committed
 # benchmarks/results/chapter-times.json, which every chapter's header shows. On purpose only.
