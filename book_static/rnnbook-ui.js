@@ -151,7 +151,7 @@
     if (!entries.length) return noModels(box);
     const seedText = box.getAttribute("data-seed") || "shall i compare thee to a summer's day?\n";
     const model = modelSelect("rnnbook-model", box.getAttribute("data-model") || entries[0].name);
-    const seed = el("textarea", { class: "rnnbook-seed", rows: 2, style: "flex:1;font-family:monospace" });
+    const seed = el("textarea", { class: "rnnbook-page-seed", rows: 2, style: "flex:1;font-family:monospace" });
     seed.value = seedText;
     const strategy = el("span", { class: "rnnbook-strategy", role: "radiogroup" });
     let chosen = "ancestral";

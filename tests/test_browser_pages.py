@@ -74,7 +74,7 @@ def test_explorer_generates_from_the_seed_offline(open_page):
     assert "sonnets_lstm128" in page.locator(".rnnbook-model option").all_inner_texts()
     assert page.locator(".rnnbook-model option").count() >= 6  # every committed model
     seed = "when i do count the clock that tells the time,\n"
-    page.fill(".rnnbook-seed", seed)
+    page.fill(".rnnbook-page-seed", seed)
     page.select_option(".rnnbook-model", "sonnets_lstm128")
     page.click(".rnnbook-generate")
     page.wait_for_function(
