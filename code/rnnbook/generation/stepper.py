@@ -26,6 +26,19 @@ from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.models import model_config, recurrent_layers
 
 
+def feed_ids(step, ids: np.ndarray, state):
+    """Read a prefix (batch, time), time >= 1, one column at a time through ``step(ids, state)``,
+    which returns ``(probs, state)``; the probs (batch, vocab) after the last, and the state.
+    Every stepper primes itself with a seed text this way."""
+    ids = np.asarray(ids)
+    if ids.ndim != 2 or ids.shape[1] < 1:
+        raise validate.shape_error_for("ids", ids, "be (batch, time) with time >= 1")
+    probs = None
+    for t in range(ids.shape[1]):
+        probs, state = step(ids[:, t], state)
+    return probs, state
+
+
 class CharStepper:
     """A NumPy replica of a :func:`build_char_model` model that reads one character per step.
 
@@ -184,13 +197,7 @@ class CharStepper:
         Returns:
             ``(probs, state)``: probs (batch, vocab_size) after the last character.
         """
-        ids = np.asarray(ids)
-        if ids.ndim != 2 or ids.shape[1] < 1:
-            raise validate.shape_error_for("ids", ids, "be (batch, time) with time >= 1")
-        probs = None
-        for t in range(ids.shape[1]):
-            probs, state = self.step(ids[:, t], state)
-        return probs, state
+        return feed_ids(self.step, ids, state)
 
     def _check_ids(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids)

@@ -29,6 +29,7 @@ from rnnbook.cells.numpy_attention import (
     transformer_forward,
 )
 from rnnbook.cells.numpy_rnn.activations import softmax
+from rnnbook.generation.stepper import feed_ids
 
 Cache = tuple  # (t, per block (keys, values) each (batch, heads, t, d), ids read (batch, t))
 
@@ -95,13 +96,7 @@ class TransformerStepper:
 
     def feed(self, ids: np.ndarray, cache: Cache | None = None) -> tuple[np.ndarray, Cache]:
         """Read a prefix (batch, time), step by step; probs (batch, vocab) after the last."""
-        ids = np.asarray(ids)
-        if ids.ndim != 2 or ids.shape[1] < 1:
-            raise validate.shape_error_for("ids", ids, "be (batch, time) with time >= 1")
-        probs = None
-        for t in range(ids.shape[1]):
-            probs, cache = self.step(ids[:, t], cache)
-        return probs, cache
+        return feed_ids(self.step, ids, cache)
 
     def full_step(self, context: np.ndarray) -> np.ndarray:
         """Without a cache: the whole context (batch, time) again, for the next character's
