@@ -61,7 +61,7 @@ def test_numpy_attention_step_equals_keras_layer():
     keras.utils.set_random_seed(3)
     layer = keras.layers.MultiHeadAttention(4, 8)
     x = np.random.default_rng(2).normal(size=(2, 11, 32)).astype(np.float32)
-    expected = np.asarray(layer(x, x, use_causal_mask=True))
+    expected = keras.ops.convert_to_numpy(layer(x, x, use_causal_mask=True))
     q, qb, k, kb, v, vb, o, ob = layer.get_weights()
     w = {"q_kernel": q, "q_bias": qb, "k_kernel": k, "k_bias": kb, "v_kernel": v, "v_bias": vb,
          "o_kernel": o, "o_bias": ob}

@@ -59,6 +59,11 @@ class PositionEmbedding(keras.layers.Layer):
             self.table = self.add_weight(shape=(self.window, self.dim), name="table",
                                          initializer=keras.initializers.RandomNormal(0.0, 0.02))
 
+    def compute_output_shape(self, input_shape):
+        # said here, so that no backend traces call() on a made-up length to learn it (PyTorch
+        # did, with a length past the window)
+        return input_shape
+
     def call(self, x):
         if self.kind is None:
             return x
