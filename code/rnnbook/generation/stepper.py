@@ -39,6 +39,18 @@ def feed_ids(step, ids: np.ndarray, state):
     return probs, state
 
 
+def check_ids(ids, vocab_size: int) -> np.ndarray:
+    """One step's ids as a 1-D integer array (batch,) in [0, vocab_size), or a clear error."""
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise validate.error_for("ids", "be a 1-D integer array (batch,)",
+                                 received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
+    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
+        raise validate.error_for("ids", f"lie in [0, {vocab_size})",
+                                 received=f"ids from {ids.min()} to {ids.max()}")
+    return ids
+
+
 class CharStepper:
     """A NumPy replica of a :func:`build_char_model` model that reads one character per step.
 
@@ -200,14 +212,7 @@ class CharStepper:
         return feed_ids(self.step, ids, state)
 
     def _check_ids(self, ids: np.ndarray) -> np.ndarray:
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-            raise validate.error_for("ids", "be a 1-D integer array (batch,)",
-                                     received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise validate.error_for("ids", f"lie in [0, {self.vocab_size})",
-                                 received=f"ids from {ids.min()} to {ids.max()}")
-        return ids
+        return check_ids(ids, self.vocab_size)
 
     def _check_state(self, state, batch: int) -> tuple[np.ndarray, ...]:
         if state is None:

@@ -29,7 +29,7 @@ from rnnbook.cells.numpy_attention import (
     transformer_forward,
 )
 from rnnbook.cells.numpy_rnn.activations import softmax
-from rnnbook.generation.stepper import feed_ids
+from rnnbook.generation.stepper import check_ids, feed_ids
 
 Cache = tuple  # (t, per block (keys, values) each (batch, heads, t, d), ids read (batch, t))
 
@@ -62,19 +62,9 @@ class TransformerStepper:
     def vocab_size(self) -> int:
         return int(self.weights.head[1].shape[0])
 
-    def _check_ids(self, ids) -> np.ndarray:
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-            raise validate.error_for("ids", "be a 1-D integer array (batch,)",
-                                 received=f"ids.dtype={ids.dtype}, ids.shape={ids.shape}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise validate.error_for("ids", f"lie in [0, {self.vocab_size})",
-                                 received=f"ids from {ids.min()} to {ids.max()}")
-        return ids
-
     def step(self, ids: np.ndarray, cache: Cache | None = None) -> tuple[np.ndarray, Cache]:
         """Read one character per sequence: ids (batch,) -> (probs (batch, vocab), new cache)."""
-        ids = self._check_ids(ids)
+        ids = check_ids(ids, self.vocab_size)
         if cache is not None and cache[0] == self.limit:  # full: keep the latest half, re-read
             _, cache = self.feed(cache[2][:, -(self.limit // 2):], None)
         t, kv, read = cache if cache is not None else (
