@@ -198,16 +198,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop pretraining after this many CPU minutes of this process")
     parser.add_argument("--plays-limit", type=int, default=plan.plays_limit,
                         help="use only the first this-many characters of the plays")
+    parser.add_argument("--rate", type=float, default=plan.pretrain_rate,
+                        help="Adam's step size at the start of the pretraining")
     parser.add_argument("--positions", choices=("learned", "sinusoidal"), default=plan.positions,
                         help="the position embedding")
     parser.add_argument("--checkpoint", default=None, help="folder to resume from")
     parser.add_argument("--save", default=None, help="name of the model card to write")
+    parser.add_argument("--pretrain-only", action="store_true",
+                        help="stop after the plays (to choose settings on the held-out plays "
+                             "without scoring the sonnets)")
     args = parser.parse_args(argv)
     budget = None if args.cpu_minutes is None else 60 * validate.number(
         "cpu_minutes", args.cpu_minutes, 0, low_open=True)
     plan = replace(plan, pretrain_epochs=validate.positive_int("epochs", args.epochs),
                    plays_limit=validate.integer("plays_limit", args.plays_limit, none=True),
-                   cpu_seconds=budget, positions=args.positions)
+                   cpu_seconds=budget, positions=args.positions,
+                   pretrain_rate=validate.number("rate", args.rate, 0, low_open=True))
     vocab = sonnets_vocabulary()
     model, _, record = pretrain(plan, vocab, args.checkpoint)
     print(f"pretrained: {record['pretrain_held_out_plays_nats']:.3f} nats on the held-out plays "
@@ -215,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({record['parameters']:,} parameters)", flush=True)
     if args.save:
         save_transformer(model, vocab, args.save + "_plays", {"stage": "pretrained", **record})
+    if args.pretrain_only:
+        return 0
     record.update(fine_tune(model, vocab, plan))
     print(f"fine-tuned: {record['best_val_loss_nats']:.3f} nats on the sonnets' held-out "
           f"targets", flush=True)
