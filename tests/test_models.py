@@ -151,3 +151,35 @@ def test_card_summary_says_what_the_card_knows():
     one = models.card_summary({**card, "layers": 1, "epochs": 20, "best_val_loss_nats": 1.0})
     assert one == ("m: lstm(256), 832,519 weights; 20 epochs; held-out loss 1.000 nats = "
                    "1.443 bits/char; Keras 3.5.0 on jax, x86_64, 2 cores")
+
+
+def test_a_transformer_is_saved_and_loaded_like_the_recurrent_models(tmp_path):
+    from rnnbook.cells.attention import TransformerSize, build_char_transformer
+    size = TransformerSize(dim=8, heads=2, blocks=1, mlp_ratio=2, window=12,
+                           positions="sinusoidal")
+    model = build_char_transformer(len(VOCAB), size, dropout=0.1)
+    save_char_model(build_char_model(len(VOCAB), units=4), VOCAB, "rnn")
+    card_path = save_char_model(model, VOCAB, "tiny_transformer", {"stage": "fine-tuned"})
+    card = json.loads(card_path.read_text())
+    assert card["format"] == models.TRANSFORMER_FORMAT and card["kind"] == "transformer"
+    assert (card["dim"], card["blocks"], card["window"], card["positions"]) == (8, 1, 12,
+                                                                                "sinusoidal")
+    # The recurrent tools (the explorers, the browser export) list only what they can replay.
+    assert models.saved_models() == ["rnn"]
+    assert models.saved_models(transformers=True) == ["rnn", "tiny_transformer"]
+    loaded, vocab, info = load_char_model("tiny_transformer")
+    ids = np.arange(len(VOCAB))[None, :12]
+    assert vocab == VOCAB and info["stage"] == "fine-tuned"
+    np.testing.assert_allclose(loaded.predict(ids, verbose=0), model.predict(ids, verbose=0),
+                               atol=1e-6)
+    assert models.card_summary(info).startswith(
+        f"tiny_transformer: transformer(8x1), {model.count_params():,} weights; fine-tuned")
+    (row,) = models.saved_model_scores(["tiny_transformer"],
+                                       text="shall i compare thee to a summer's day?\n" * 30)
+    assert row["name"] == "tiny_transformer" and "transformer(8x1)" in row["kind"]
+    card_path.write_text(json.dumps({**card, "format": "rnnbook-char-transformer/9"}))
+    with pytest.raises(ValueError, match="format"):
+        load_char_model("tiny_transformer")
+    card_path.write_text(json.dumps({k: v for k, v in card.items() if k != "heads"}))
+    with pytest.raises(ValueError, match="lacks heads"):
+        load_char_model("tiny_transformer")

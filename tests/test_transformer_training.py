@@ -6,6 +6,7 @@ import pytest
 
 from rnnbook.cells.attention import transformer_parameters
 from rnnbook.config import Profile
+from rnnbook.models import load_char_model
 from rnnbook.text.vocabulary import sonnets_vocabulary
 from rnnbook.training import transformer
 from tests.test_transfer import tiny_plays  # noqa: F401 (a fixture)
@@ -53,7 +54,7 @@ def test_the_command_pretrains_fine_tunes_and_saves(tmp_path, capsys):
                              "--save", str(tmp_path / "tiny_transformer")]) == 0
     out = capsys.readouterr().out
     assert "pretrained:" in out and "fine-tuned:" in out
-    model, vocab, card = transformer.load_transformer(tmp_path / "tiny_transformer")
+    model, vocab, card = load_char_model(tmp_path / "tiny_transformer")
     assert card["stage"] == "fine-tuned" and card["plan"]["plays_limit"] == 20000
     assert card["positions"] == "sinusoidal"
     assert card["pretrain_characters"] == 20000 and len(vocab) == card["vocab_size"]

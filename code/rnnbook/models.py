@@ -25,6 +25,7 @@ import keras
 
 from rnnbook import config, validate
 from rnnbook.cells import KINDS, cell, kind_of_layer
+from rnnbook.cells.attention import TransformerSize, build_char_transformer, size_dict, size_of
 from rnnbook.metrics import nats_to_bits
 from rnnbook.text import baselines
 from rnnbook.text.corpora import load_corpus
@@ -186,9 +187,43 @@ def model_config(model: keras.Model) -> dict:
 
 # ---------------------------------------------------------------- saving and loading
 
-_CARD_KEYS = ("format", "name", "chars", "vocab_size", "kind", "units", "embedding_dim", "layers",
-              "weights_sha256")
 _FORMAT = "rnnbook-char-model/1"
+TRANSFORMER_FORMAT = "rnnbook-char-transformer/1"
+_COMMON_KEYS = ("format", "name", "chars", "vocab_size", "kind", "weights_sha256")
+_ARCHITECTURE_KEYS = {_FORMAT: ("units", "embedding_dim", "layers"),
+                      TRANSFORMER_FORMAT: tuple(size_dict(TransformerSize()))}
+
+
+def is_transformer(model: keras.Model) -> bool:
+    """Whether ``model`` is a :func:`~rnnbook.cells.attention.build_char_transformer` model."""
+    return any(isinstance(layer, keras.layers.MultiHeadAttention) for layer in model.layers)
+
+
+def card_config(model: keras.Model) -> dict:
+    """What a card records of ``model``'s architecture: its format, kind, vocabulary size and
+    the arguments that rebuild it (:func:`model_config`, or a Transformer's size)."""
+    if is_transformer(model):
+        return {"format": TRANSFORMER_FORMAT, "kind": "transformer",
+                "vocab_size": int(model.output_shape[-1]), **size_dict(size_of(model))}
+    return {"format": _FORMAT, **model_config(model)}
+
+
+def rebuild(card: Mapping[str, Any], name: str | None = None) -> keras.Model:
+    """A fresh, untrained model of the architecture a card (or :func:`card_config`) records."""
+    if card["kind"] == "transformer":
+        size = TransformerSize(**{key: card[key] for key in _ARCHITECTURE_KEYS[TRANSFORMER_FORMAT]})
+        return build_char_transformer(card["vocab_size"], size, name=name)
+    return build_char_model(card["vocab_size"], kind=card["kind"], units=card["units"],
+                            embedding_dim=card["embedding_dim"], layers=card["layers"],
+                            dropout=card.get("dropout", 0.0), name=name)
+
+
+def card_shape(card: Mapping[str, Any]) -> str:
+    """A saved model's architecture, short: ``lstm(256) x2``, ``transformer(128x4)``."""
+    if card["kind"] == "transformer":
+        return f"transformer({card['dim']}x{card['blocks']})"
+    return f"{card['kind']}({card['units']})" + (f" x{card['layers']}" if card["layers"] > 1
+                                                 else "")
 
 
 def models_dir() -> Path:
@@ -223,12 +258,14 @@ def save_char_model(
     """Save weights (``<path>.weights.h5``) and a JSON card (``<path>.json``).
 
     The card holds the vocabulary's characters (in id order), the architecture
-    (:func:`model_config`), the backend, Keras version and hardware, the SHA-256 of the weights
-    file, and everything in ``info`` (e.g. ``best_val_loss_nats``, ``best_val_loss_bits``,
-    ``epochs``, training sizes). Only the layers' weights are saved, not the optimizer's state.
+    (:func:`card_config`: a recurrent model's or a Transformer's), the backend, Keras version
+    and hardware, the SHA-256 of the weights file, and everything in ``info`` (e.g.
+    ``best_val_loss_nats``, ``best_val_loss_bits``, ``epochs``, training sizes). Only the
+    layers' weights are saved, not the optimizer's state.
 
     Args:
-        model: a :func:`build_char_model` model.
+        model: a :func:`build_char_model` or
+            :func:`~rnnbook.cells.attention.build_char_transformer` model.
         vocab: the vocabulary it was trained with (``len(vocab)`` must equal its softmax width).
         path: a bare name (saved under :func:`models_dir`) or a path without suffix.
         info: extra JSON-serialisable facts for the card.
@@ -236,7 +273,7 @@ def save_char_model(
     Returns:
         The path of the JSON card.
     """
-    cfg = model_config(model)
+    cfg = card_config(model)
     if len(vocab) != cfg["vocab_size"]:
         raise ValueError(
             f"vocab has {len(vocab)} characters but the model predicts {cfg['vocab_size']}"
@@ -244,11 +281,10 @@ def save_char_model(
     weights_path, card_path = _paths(path)
     weights_path.parent.mkdir(parents=True, exist_ok=True)
     # A fresh copy holds the layers' weights only (no optimizer slots): a smaller file.
-    clean = build_char_model(**cfg, name=model.name)
+    clean = rebuild(cfg, name=model.name)
     clean.set_weights(model.get_weights())
     clean.save_weights(str(weights_path))
     card = {
-        "format": _FORMAT,
         "name": card_path.name[: -len(".json")],
         **cfg,
         "chars": vocab.to_list(),
@@ -285,17 +321,19 @@ def read_card(name_or_path: str | os.PathLike) -> dict:
         raise ValueError(f"{card_path} is not a valid JSON model card: {exc}") from exc
     if not isinstance(card, dict):
         raise ValueError(f"{card_path} is not a model card of this course (not a JSON object)")
-    missing = [key for key in _CARD_KEYS if key not in card]
+    missing = [key for key in _COMMON_KEYS + _ARCHITECTURE_KEYS.get(card.get("format"), ())
+               if key not in card]
     if missing:
         raise ValueError(f"{card_path} lacks {', '.join(missing)}: not a model card of this course")
-    if card["format"] != _FORMAT:
-        raise ValueError(f"{card_path}: format {card['format']!r} is not {_FORMAT!r}")
+    if card["format"] not in _ARCHITECTURE_KEYS:
+        raise ValueError(f"{card_path}: format {card['format']!r} is not one of "
+                         f"{', '.join(map(repr, _ARCHITECTURE_KEYS))}")
     if len(card["chars"]) != card["vocab_size"] or len(set(card["chars"])) != len(card["chars"]):
         raise ValueError(
             f"{card_path}: {len(card['chars'])} characters listed for vocab_size "
             f"{card['vocab_size']} (or repeated characters)"
         )
-    if card["kind"] not in KINDS:
+    if card["kind"] not in (("transformer",) if card["format"] == TRANSFORMER_FORMAT else KINDS):
         raise ValueError(f"{card_path}: unknown kind {card['kind']!r}")
     if _file_sha256(weights_path) != card["weights_sha256"]:
         raise ValueError(
@@ -321,30 +359,36 @@ def load_char_model(name_or_path: str | os.PathLike) -> tuple[keras.Model, Vocab
     """
     card = read_card(name_or_path)
     weights_path, _ = _paths(name_or_path)
-    model = build_char_model(
-        card["vocab_size"], kind=card["kind"], units=card["units"],
-        embedding_dim=card["embedding_dim"], layers=card["layers"],
-        dropout=card.get("dropout", 0.0),
-    )
+    model = rebuild(card)
     try:
         model.load_weights(str(weights_path))
     except Exception as exc:  # Keras raises ValueError or KeyError, depending on the version
         raise ValueError(
             f"{weights_path} does not fit the architecture its card describes "
-            f"({card['kind']}, {card['units']} units, vocabulary {card['vocab_size']}): {exc}"
+            f"({card_shape(card)}, vocabulary {card['vocab_size']}): {exc}"
         ) from exc
     return model, Vocabulary.from_list(card["chars"]), card
 
 
-def saved_models() -> list[str]:
-    """Names of the models saved under :func:`models_dir` (a card and a weights file each)."""
+def saved_models(transformers: bool = False) -> list[str]:
+    """Names of the models saved under :func:`models_dir` (a card and a weights file each): the
+    recurrent ones, and with ``transformers`` the character Transformers too."""
     folder = models_dir()
     if not folder.is_dir():
         return []
-    return sorted(
-        p.name[: -len(".json")] for p in folder.glob("*.json")
-        if (folder / (p.name[: -len(".json")] + ".weights.h5")).is_file()
-    )
+    names = sorted(p.name[: -len(".json")] for p in folder.glob("*.json")
+                   if (folder / (p.name[: -len(".json")] + ".weights.h5")).is_file())
+    return names if transformers else [n for n in names
+                                       if _card_format(folder / f"{n}.json") != TRANSFORMER_FORMAT]
+
+
+def _card_format(card_path: Path) -> str | None:
+    """The format a card says it has (``None`` for a file that is no card)."""
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return card.get("format") if isinstance(card, dict) else None
 
 
 def card_summary(card: Mapping[str, Any]) -> str:
@@ -353,9 +397,7 @@ def card_summary(card: Mapping[str, Any]) -> str:
     A card records what its training knew: the loss and the epochs when the command that saved
     it had them, a ``stage`` (``"fine-tuned"``) when it was one of several trainings.
     """
-    shape = f"{card['kind']}({card['units']})" + (f" x{card['layers']}" if card["layers"] > 1
-                                                   else "")
-    parts = [f"{shape}, {card['parameters']:,} weights"]
+    parts = [f"{card_shape(card)}, {card['parameters']:,} weights"]
     parts += [str(card[key]) for key in ("stage",) if key in card]
     if "epochs" in card:
         parts.append(f"{card['epochs']} epochs")
@@ -378,5 +420,5 @@ def saved_model_scores(names: Iterable[str] | None = None, text: str | None = No
     for name in saved_models() if names is None else names:
         model, vocab, card = load_char_model(name)
         held = prepare_char_data(text, seq_len=seq_len, vocab=vocab).held_out
-        out.append(baselines.row(name, f"model: {card['kind']}({card['units']})", held.loss(model)))
+        out.append(baselines.row(name, f"model: {card_shape(card)}", held.loss(model)))
     return out

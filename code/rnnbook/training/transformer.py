@@ -30,8 +30,8 @@ from typing import Any
 import keras
 
 from rnnbook import config, validate
-from rnnbook.cells.attention import TransformerSize, build_char_transformer, size_dict, size_of
-from rnnbook.models import models_dir
+from rnnbook.cells.attention import TransformerSize, build_char_transformer
+from rnnbook.models import save_char_model
 from rnnbook.text.vocabulary import Vocabulary, sonnets_vocabulary
 from rnnbook.text.windows import SCORING_WINDOW
 from rnnbook.training import transfer
@@ -155,38 +155,6 @@ def fine_tune(model: keras.Model, vocab: Vocabulary, plan: TransformerPlan, prog
     return {**record, "finetune_cpu_seconds": round(time.process_time() - began, 1)}
 
 
-def save_transformer(model: keras.Model, vocab: Vocabulary, path: str | Path,
-                     info: dict | None = None) -> Path:
-    """Weights (``<path>.weights.h5``) and a JSON card (``<path>.json``); a bare name is saved
-    under :func:`rnnbook.models.models_dir`. Returns the card's path."""
-    base = Path(path)
-    if not base.parent.parts and not base.is_absolute():
-        base = models_dir() / base
-    base.parent.mkdir(parents=True, exist_ok=True)
-    weights = base.with_name(base.name + ".weights.h5")
-    model.save_weights(str(weights))
-    card = {"format": "rnnbook-char-transformer/1", "name": base.name, "kind": "transformer",
-            **size_dict(size_of(model)), "vocab_size": len(vocab), "chars": vocab.to_list(),
-            "parameters": int(model.count_params()), "backend": keras.backend.backend(),
-            "keras_version": keras.__version__, "hardware": config.hardware(), **(info or {})}
-    card_path = base.with_name(base.name + ".json")
-    card_path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return card_path
-
-
-def load_transformer(path: str | Path) -> tuple[keras.Model, Vocabulary, dict]:
-    """A model saved by :func:`save_transformer`: ``(model, vocab, card)``."""
-    base = Path(str(path).removesuffix(".json"))
-    if not base.parent.parts and not base.is_absolute():
-        base = models_dir() / base
-    card = json.loads(base.with_name(base.name + ".json").read_text(encoding="utf-8"))
-    keys = ("dim", "heads", "blocks", "mlp_ratio", "window", "positions")
-    size = TransformerSize(**{k: card[k] for k in keys})
-    model = build_char_transformer(card["vocab_size"], size)
-    model.load_weights(str(base.with_name(base.name + ".weights.h5")))
-    return model, Vocabulary.from_list(card["chars"]), card
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnbook.training.transformer",
                                      description=__doc__,
@@ -220,14 +188,14 @@ def main(argv: list[str] | None = None) -> int:
           f"after {record['pretrain_cpu_seconds']:.0f} CPU seconds "
           f"({record['parameters']:,} parameters)", flush=True)
     if args.save:
-        save_transformer(model, vocab, args.save + "_plays", {"stage": "pretrained", **record})
+        save_char_model(model, vocab, args.save + "_plays", {"stage": "pretrained", **record})
     if args.pretrain_only:
         return 0
     record.update(fine_tune(model, vocab, plan))
     print(f"fine-tuned: {record['best_val_loss_nats']:.3f} nats on the sonnets' held-out "
           f"targets", flush=True)
     if args.save:
-        save_transformer(model, vocab, args.save, {"stage": "fine-tuned", **record})
+        save_char_model(model, vocab, args.save, {"stage": "fine-tuned", **record})
     return 0
 
 
