@@ -4,7 +4,7 @@
 
 All on the same targets: the last 10% of the lower-cased sonnets, every character from position
 40 on (``rnnbook.text.windows.held_out_windows``), each model with its own vocabulary and committed
-weights (``rnnbook.models.saved_model_scores``), each baseline fitted on the first 90%
+weights (``rnnbook.models.saved_model_scores``; the recurrent models and the Transformers), each baseline fitted on the first 90%
 (``rnnbook.text.baselines.sonnet_baselines``: unigram, Kneser-Ney orders 1 to 6, bz2, lzma). Prints
 one table, best first, and writes the same rows as JSON. The figures do not depend on the
 machine (up to the last digit of a float); the script prints it anyway.
@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> dict:
           f"(the last 10%, from position {CONTEXT} on); baselines fitted on {len(train):,}\n")
 
     start = time.perf_counter()
-    rows = baselines.sonnet_baselines() + models.saved_model_scores(args.models)
+    names = models.saved_models(transformers=True) if args.models is None else args.models
+    rows = baselines.sonnet_baselines() + models.saved_model_scores(names)
     rows.sort(key=lambda r: r["nats"])
     print(baselines.format_table(rows))
     print(f"\n{len(rows)} scores in {time.perf_counter() - start:.1f} s")
