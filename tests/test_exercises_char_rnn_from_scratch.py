@@ -190,3 +190,14 @@ def test_the_streams_carry_the_text_in_order():
     assert np.array_equal(chunks[0][0][0], np.arange(11))
     assert chunks[1][0][0, 0] == chunks[0][0][0, -1]  # consecutive windows overlap by one
     assert chunks[0][0][1, 0] == 50
+
+
+def test_the_reference_is_importable_from_the_checkers_module():
+    # The chapter reads the reference as check.init_params, check.sizes, ...: one object each.
+    from rnnbook.exercises import char_rnn_reference as reference
+
+    for name in ("KEYS", "init_params", "softmax", "reference_loss", "mistaken_loss",
+                 "reference_train_step", "mistaken_train_step", "reference_sample",
+                 "mistaken_sample", "sizes", "stream_chunks", "held_out_nats"):
+        assert getattr(check, name) is getattr(reference, name)
+    assert all(hasattr(check, name) for name in check.__all__)

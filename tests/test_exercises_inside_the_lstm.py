@@ -166,3 +166,53 @@ def test_wrong_saturations_outside_the_list_are_rejected(wrong, named):
 
 def test_a_list_of_lists_saturation_passes():
     assert check.saturation(lambda g, lo, hi: [list(x) for x in anatomy.saturation(g, lo, hi)])
+
+
+# --- context_gain: wrong answers outside the named mistakes, and other right answers ---------
+
+def _least_and_most(tiny_models, ids, positions):
+    measured = check.gains(tiny_models, ids, positions)
+    return min(measured, key=measured.get), max(measured, key=measured.get)
+
+
+@pytest.mark.parametrize("spelling", [str.upper, lambda label: f" {label}\n", np.str_])
+def test_context_gain_accepts_a_label_in_another_case_or_spacing(spelling, tiny_models, vocab,
+                                                                  capsys):
+    ids = vocab.encode(SONNET_LINES * 3)
+    positions = np.arange(60, len(ids), 3)
+    least, _ = _least_and_most(tiny_models, ids, positions)
+    assert check.context_gain(lambda: spelling(least), tiny_models, ids, positions).passed
+    assert "as you predicted" in capsys.readouterr().out
+
+
+def test_context_gain_accepts_either_of_two_tied_models(tiny_models, vocab, capsys):
+    # The same model under two labels: both gains are one measurement, a tie for the least.
+    ids = vocab.encode(SONNET_LINES * 3)
+    twins = {"first": tiny_models["lstm"], "second": tiny_models["lstm"]}
+    for label in twins:
+        predict = lambda label=label: label  # noqa: E731
+        assert check.context_gain(predict, twins, ids, np.arange(60, 200, 3)).passed
+    assert capsys.readouterr().out.count("The least gain is 'first' and 'second'") == 2
+
+
+def test_context_gain_reports_the_most_gaining_model_as_a_miss(tiny_models, vocab, capsys):
+    # The opposite end of the question: the model that gains MOST from a longer context.
+    ids = vocab.encode(SONNET_LINES * 3)
+    positions = np.arange(60, len(ids), 3)
+    least, most = _least_and_most(tiny_models, ids, positions)
+    assert least != most
+    assert check.context_gain(lambda: most, tiny_models, ids, positions).passed is False
+    assert f"The least gain is {least!r}, not {most!r} as you predicted" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    (lambda models: ["rnn"], "should return one label, a str ('lstm', 'rnn'); got a list"),
+    (lambda models: models["rnn"], "should return one label, a str ('lstm', 'rnn'); got a "),
+    (lambda models: 1, "should return one label, a str ('lstm', 'rnn'); got an int"),
+    (lambda models: "vanilla rnn", "returned 'vanilla rnn'; expected one of 'lstm', 'rnn'"),
+])
+def test_context_gain_rejects_a_malformed_answer_with_one_line(answer, named, tiny_models, vocab):
+    ids = vocab.encode(SONNET_LINES * 3)
+    with pytest.raises(core.ExerciseError, match="^Who gains least") as error:
+        check.context_gain(lambda: answer(tiny_models), tiny_models, ids, np.arange(60, 80))
+    assert named in str(error.value) and "\n" not in str(error.value)

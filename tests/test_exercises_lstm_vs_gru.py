@@ -1,5 +1,6 @@
 """The checkers of the chapter "LSTM or GRU?": references pass, typical mistakes are named."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -224,3 +225,28 @@ def _touching_counts_as_a_gap(a, b):
 def test_wrong_verdicts_outside_the_list_are_rejected(wrong, named):
     with pytest.raises(core.ExerciseError, match=named):
         check.gap_verdict(wrong)
+
+
+# --- the seed experiment: wrong answers outside the list, and other right answers ------------
+
+def test_seed_experiment_accepts_a_generator_and_three_seeds():
+    assert check.seed_experiment(lambda: (r for r in fake_runs()), check.reference_verdict)
+    assert check.seed_experiment(lambda: tuple(fake_runs(seeds=(1, 2, 3))), verdict_by_ranges)
+
+
+def _relabelled(runs, label, **changes):
+    return [dataclasses.replace(r, **changes) if r.label == label else r for r in runs]
+
+
+@pytest.mark.parametrize(("run", "named"), [
+    (lambda: summaries.summarize(fake_runs()), "(?s)should return the list of runs.*got a dict"
+     ".*not summaries.summarize"),
+    (lambda: (fake_runs(), "GRU 8"), "2 of its 2 items are not, the first is a list"),
+    (lambda: fake_runs(seeds=(1, 1, 2)), r"seeds \[1, 1, 2\]: a seed twice"),
+    (lambda: _relabelled(fake_runs(), "RNN 8", kind="gru"), "are both gru cells"),
+    (lambda: _relabelled(fake_runs(), "RNN 8", units=16),
+     r"differ in width \(RNN 8: 16 units, GRU 8: 8\)"),
+])
+def test_wrong_seed_experiments_outside_the_list_are_rejected(run, named):
+    with pytest.raises(core.ExerciseError, match=named):
+        check.seed_experiment(run, check.reference_verdict)

@@ -245,3 +245,108 @@ def test_compressor_score_accepts_a_numpy_scalar_and_rejects_a_string():
         check.compressor_score(lambda *a: str(check.reference_compressor_score(*a)))
     with pytest.raises(core.ExerciseError, match="one number"):
         check.compressor_score(lambda *a: [check.reference_compressor_score(*a)])
+
+
+# --- forgetting: wrong answers outside the named mistakes, and other right answers ------------
+
+@pytest.mark.parametrize("form", [np.float32, np.asarray, lambda x: round(x, 3)])
+def test_forgetting_accepts_numpy_and_rounded_numbers(two_models, form):
+    pretrained, tuned, held = two_models
+    before, after = held.loss(pretrained), held.loss(tuned)
+    assert check.forgetting(form(before), form(after), pretrained, tuned, held,
+                            prediction=" Worse").passed is True
+
+
+def _every_window(held, model):
+    """The loss on every held-out window of the text, not on the first 12 the cell keeps."""
+    ids = Vocabulary.from_text(QUATRAIN.lower()).encode(QUATRAIN.lower())
+    return held_out_windows(ids, seq_len=20, context=5).loss(model)
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (lambda held, model: str(held.loss(model)), r"`after` \(nats per character\) should be a "
+     "number, got a str"),
+    (lambda held, model: [held.loss(model)], "should be one number, got a list"),
+    (_every_window, "`after` = .* is not `tuned`'s loss on `held_out`"),
+    (lambda held, model: np.log(len(Vocabulary.from_text(QUATRAIN.lower()))),
+     "`after` = .* is not `tuned`'s loss on `held_out`"),
+])
+def test_wrong_afters_outside_the_list_are_rejected(two_models, wrong, named):
+    # `tuned` is the trained one of the two: its loss differs from window to window.
+    pretrained, tuned, held = two_models
+    with pytest.raises(core.ExerciseError, match=named) as error:
+        check.forgetting(held.loss(pretrained), wrong(held, tuned), pretrained, tuned, held)
+    # The measured loss is not in the message: a number copied from it would pass.
+    assert f"{held.loss(tuned):.3f}" not in str(error.value)
+
+
+def test_forgetting_rejects_the_pretrained_loss_twice(two_models):
+    pretrained, tuned, held = two_models
+    with pytest.raises(core.ExerciseError, match="`after` = .* is not `tuned`'s loss"):
+        check.forgetting(held.loss(pretrained), held.loss(pretrained), pretrained, tuned, held)
+
+
+# --- a frozen first layer: wrong answers outside the list, and other right answers -----------
+
+def other_fine_tuner(data):
+    """Another right answer: the layer found by position, trainable set in both runs, a list
+    with a NumPy float32 loss."""
+    def fine_tune_dev(model, freeze):
+        copy = keras.models.clone_model(model)
+        copy.set_weights(model.get_weights())
+        recurrent = [layer for layer in copy.layers if isinstance(layer, keras.layers.LSTM)]
+        recurrent[0].trainable = not freeze
+        compile_char_model(copy, 1e-2)
+        copy.fit(data.x_train, data.y_train, batch_size=16, epochs=1, verbose=0)
+        return [copy, np.float32(data.held_out.loss(copy))]
+    return fine_tune_dev
+
+
+def test_another_right_frozen_experiment_passes():
+    data, model = tiny_char_model()
+    assert check.frozen_experiment(other_fine_tuner(data), model, data).passed is True
+
+
+def wrong_fine_tuner(data, how):
+    def fine_tune_dev(model, freeze):
+        copy = keras.models.clone_model(model)
+        if how != "no set_weights":
+            copy.set_weights(model.get_weights())
+        if freeze:
+            if how == "everything":
+                copy.trainable = False
+            elif how == "the output layer":
+                copy.get_layer("next_char").trainable = False
+            else:
+                copy.get_layer("lstm_0").trainable = False
+        compile_char_model(copy, 1e-2)
+        copy.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
+        loss = data.held_out.loss(model if how == "loss before" else copy)
+        if how == "reversed pair":
+            return loss, copy
+        if how == "loss as text":
+            return copy, f"{loss:.3f}"
+        return copy, loss
+    return fine_tune_dev
+
+
+@pytest.mark.parametrize(("how", "named"), [
+    ("everything", "(?s)the weights of next_char stayed as they were too.*freeze lstm_0 alone"),
+    ("the output layer", "(?s)lstm_0's weights changed and those of next_char stayed.*you froze "
+     "next_char, not lstm_0"),
+    ("no set_weights", "(?s)lstm_0 is frozen but its weights are not `pretrained`'s.*"
+     "set_weights"),
+    ("loss before", "(?s)Likely mistake: that is the loss of `pretrained`"),
+    ("reversed pair", "got a tuple of \\(float, Functional\\)"),
+    ("loss as text", "should be a number, got a str"),
+])
+def test_wrong_frozen_experiments_outside_the_list_are_rejected(how, named):
+    data, model = tiny_char_model()
+    with pytest.raises(core.ExerciseError, match=named):
+        check.frozen_experiment(wrong_fine_tuner(data, how), model, data)
+
+
+def test_returning_pretrained_itself_is_not_called_a_change():
+    data, model = tiny_char_model()
+    with pytest.raises(core.ExerciseError, match="returned `pretrained` itself, not a fine-tuned"):
+        check.frozen_experiment(lambda m, freeze: (m, data.held_out.loss(m)), model, data)

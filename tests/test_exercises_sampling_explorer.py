@@ -122,9 +122,25 @@ def gru():
     return model, vocab
 
 
-def test_repetition_cold_passes_and_warm_is_rejected(gru, capsys):
+def _share(model, vocab, t):
+    """The 8-gram share the exercise asks to measure: three samples, generators 0, 1 and 2."""
+    return np.mean([check.repeated_share(sampling.generate(
+        model, vocab, check.REPEAT_SEED, 300, temperature=t, rng=np.random.default_rng(s)))
+        for s in range(3)])
+
+
+@pytest.fixture(scope="module")
+def highest(gru):
+    """The answer a learner finds: from warm to cold in steps of 0.05, the first that loops."""
     model, vocab = gru
-    assert check.repetition(lambda: 0.1, model, vocab).passed is True
+    return next(t for t in np.round(np.arange(1.0, 0.0, -0.05), 2)
+                if _share(model, vocab, float(t)) > check.REPEAT_SHARE)
+
+
+def test_repetition_the_highest_passes_and_warm_is_rejected(gru, highest, capsys):
+    model, vocab = gru
+    assert 0.1 < highest < 1.0
+    assert check.repetition(lambda: float(highest), model, vocab).passed is True
     assert "8-grams" in capsys.readouterr().out
     with pytest.raises(core.ExerciseError, match="(?s)Likely mistake.*well below 1"):
         check.repetition(lambda: 1.0, model, vocab)
@@ -132,7 +148,6 @@ def test_repetition_cold_passes_and_warm_is_rejected(gru, capsys):
         check.repetition(lambda: "cold", model, vocab)
     with pytest.raises(core.ExerciseError, match="a number >= 0"):
         check.repetition(lambda: -0.5, model, vocab)
-    assert check.repetition(lambda: np.float32(0.1), model, vocab).passed is True
 
 
 # --- wrong answers outside the named mistakes, and other right answers -----------------------
@@ -222,3 +237,41 @@ def last_of_ties_top_p(p, top_p):
 
 def test_another_tie_break_for_top_p_passes():
     assert check.top_p(last_of_ties_top_p).passed is True
+
+
+# --- the highest temperature that loops: outside the list, and other right answers -----------
+
+def test_repetition_accepts_a_float32_and_a_slightly_colder_answer(gru, highest):
+    model, vocab = gru
+    assert check.repetition(lambda: np.float32(highest), model, vocab).passed is True
+    # A learner stepping by 0.1 may stop 0.05 below the highest of a 0.05 grid.
+    assert check.repetition(lambda: round(highest - 0.05, 2), model, vocab).passed is True
+
+
+def test_repetition_rejects_a_much_colder_answer(gru, highest):
+    # It loops (more at a colder T), but it is not the highest temperature that does.
+    model, vocab = gru
+    cold = round(highest / 4, 3)
+    assert _share(model, vocab, cold) > check.REPEAT_SHARE
+    with pytest.raises(core.ExerciseError, match=f"(?s)at T = {cold:g} the samples repeat .* but "
+                       "at T = .* they still repeat .*not the highest temperature"):
+        check.repetition(lambda: cold, model, vocab)
+
+
+def test_repetition_rejects_a_warmer_answer_that_no_longer_loops(gru, highest):
+    model, vocab = gru
+    warm = round(highest + 0.2, 2)
+    with pytest.raises(core.ExerciseError, match=f"at T = {warm:g} the samples repeat"):
+        check.repetition(lambda: warm, model, vocab)
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    ("0.25", "the temperature should be a number, got a str '0.25'"),
+    (np.array([0.2, 0.3]), "should be one number, got an array of shape (2,)"),
+    ([0.25], "should be one number, got a list"),
+])
+def test_repetition_malformed_answers_get_one_line(gru, answer, named):
+    model, vocab = gru
+    with pytest.raises(core.ExerciseError) as error:
+        check.repetition(lambda: answer, model, vocab)
+    assert named in str(error.value) and "\n" not in str(error.value)

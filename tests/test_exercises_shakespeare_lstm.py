@@ -160,3 +160,64 @@ def test_wrong_softmaxes_outside_the_list_are_rejected(answer, named):
     with np.errstate(all="ignore"), pytest.raises(core.ExerciseError) as error:
         check.temperature_softmax(answer)
     assert named in str(error.value)
+
+
+# ---------------------------------------------------------------- variant: outside the list
+
+def _head(vocab_size, x):
+    return keras.layers.Dense(vocab_size, activation="softmax")(x)
+
+
+def stacked_cells(vocab_size, dropout):
+    """Another right answer: two LSTM cells stacked inside one RNN layer, one-hot input."""
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Lambda(lambda i: keras.ops.one_hot(i, vocab_size))(ids)
+    cells = [keras.layers.LSTMCell(12, dropout=dropout), keras.layers.LSTMCell(12)]
+    x = keras.layers.RNN(cells, return_sequences=True)(x)
+    return keras.Model(ids, _head(vocab_size, x))
+
+
+def nested_gru(vocab_size, dropout):
+    """Another right answer: an Embedding and a GRU inside a nested Sequential."""
+    body = keras.Sequential([keras.layers.Embedding(vocab_size, 8),
+                             keras.layers.GRU(12, return_sequences=True, dropout=dropout)])
+    ids = keras.Input(shape=(None,), dtype="int32")
+    return keras.Model(ids, _head(vocab_size, body(ids)))
+
+
+@pytest.mark.parametrize("build", [stacked_cells, nested_gru])
+def test_other_right_variants_pass(build, small_data, capsys):
+    assert check.variant_experiment(build, small_data, epochs=1, recipe=RECIPE).passed is True
+    assert "your variant" in capsys.readouterr().out
+
+
+def bidirectional(vocab_size, dropout):
+    ids = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(vocab_size, 8)(ids)
+    x = keras.layers.Bidirectional(keras.layers.LSTM(8, return_sequences=True))(x)
+    return keras.Model(ids, _head(vocab_size, x))
+
+
+def one_more_character(vocab_size, dropout):
+    return models.build_char_model(vocab_size + 1, "lstm", 16, embedding_dim=8)
+
+
+def fixed_one_hot_input(vocab_size, dropout):
+    x = keras.Input(shape=(20, vocab_size))
+    y = keras.layers.LSTM(16, return_sequences=True)(x)
+    y = keras.layers.LSTM(16, return_sequences=True)(y)
+    return keras.Model(x, _head(vocab_size, y))
+
+
+@pytest.mark.parametrize(("build", "named"), [
+    (bidirectional, "(?s)prediction at step 0 changes when only the character at step 6 "
+     "changes.*Bidirectional"),
+    (one_more_character, r"(?s)\(2, 7, \d+\): one probability per character.*vocab_size it is "
+     "given"),
+    (fixed_one_hot_input, r"(?s)cannot read a batch of ids of shape \(2, 7\).*shape=\(None,\)"),
+    (lambda vocab_size, dropout: keras.layers.LSTM(16), "should return a keras.Model; got LSTM"),
+])
+def test_wrong_variants_outside_the_list_are_rejected(build, named, small_data):
+    with pytest.raises(core.ExerciseError, match=named) as error:
+        check.variant_experiment(build, small_data, epochs=1, recipe=RECIPE)
+    assert "Traceback" not in str(error.value)

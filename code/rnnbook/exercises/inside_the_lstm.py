@@ -146,25 +146,44 @@ def gains(models: Mapping[str, object], ids: np.ndarray, positions: np.ndarray,
             for label, model in models.items()}
 
 
+def _label(answer, labels) -> str:
+    """The label ``answer`` names, whatever its case and surrounding spaces ("rnn", " RNN\\n"),
+    or a one-line hint saying what came instead."""
+    wanted = ", ".join(map(repr, labels))
+    kind = type(answer).__name__
+    core.expect(EX_GAIN, isinstance(answer, str),
+                f"predict() should return one label, a str ({wanted}); got "
+                f"{'an' if kind[0].lower() in 'aeiou' else 'a'} {kind}")
+    by_name = {str(label).strip().lower(): label for label in labels}
+    core.expect(EX_GAIN, answer.strip().lower() in by_name,
+                f"predict() returned {answer!r}; expected one of {wanted}")
+    return by_name[answer.strip().lower()]
+
+
+TIE = 1e-9  # nats: gains this close are one measurement (e.g. the same model under two labels)
+
+
 @core.checker(EX_GAIN)
 def context_gain(predict, models: Mapping[str, object], ids: np.ndarray,
                  positions: np.ndarray | None = None) -> bool:
-    """Check the form of ``predict()`` (one of ``models``' labels), then measure and compare.
+    """Check the form of ``predict()`` (one of ``models``' labels, in any case), then measure
+    and compare.
 
     ``models`` maps labels (e.g. ``"lstm"``, ``"gru"``, ``"rnn"``) to models; the measurement
     is :func:`gains` on ``positions`` of ``ids`` (default: 1,000 random targets). A prediction
-    that the measurement contradicts is reported, not an error: it is a prediction.
+    that the measurement contradicts is reported, not an error: it is a prediction. Models tied
+    for the least gain are each a right prediction.
     """
-    answer = core.call(predict)
-    core.expect(EX_GAIN, answer in models,
-                f"predict() returned {answer!r}; expected one of {', '.join(map(repr, models))}")
+    answer = _label(core.call(predict), list(models))
     if positions is None:
         positions = lookback.target_positions(len(ids), 1000)
     measured = gains(models, ids, positions)
-    least = min(measured, key=measured.get)
+    lowest = min(measured.values())
+    least = [label for label, gain in measured.items() if gain - lowest <= TIE]
     table = ", ".join(f"{label} {gain:+.4f}" for label, gain in measured.items())
-    verdict = ("as you predicted" if answer == least
+    named = " and ".join(map(repr, least))
+    verdict = ("as you predicted" if answer in least
                else f"not {answer!r} as you predicted: look at the curves above again")
     print(f"{EX_GAIN}: loss with 10 characters of context minus loss with 50, in nats, on "
-          f"{len(positions):,} held-out targets: {table}. The least gain is {least!r}, {verdict}.")
-    return answer == least
+          f"{len(positions):,} held-out targets: {table}. The least gain is {named}, {verdict}.")
+    return answer in least

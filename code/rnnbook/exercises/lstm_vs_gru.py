@@ -314,6 +314,18 @@ def seed_experiment(run, fn) -> bool:
     b)``
     on its summaries. Checked: that it ran as asked, not which cell wins."""
     runs = core.call(run)
+    core.expect(EX_EXPERIMENT, not isinstance(runs, (dict, str)) and hasattr(runs, "__iter__"),
+                f"run_experiment() should return the list of runs that run_comparison returns; "
+                f"got a {type(runs).__name__}",
+                "return the runs themselves, not summaries.summarize(runs)"
+                if isinstance(runs, dict) else "")
+    runs = list(runs)  # a tuple or a generator is read twice below
+    odd = [type(one).__name__ for one in runs if not isinstance(one, summaries.RunResult)]
+    core.expect(EX_EXPERIMENT, not odd,
+                f"run_experiment() should return runs (RunResult, as run_comparison returns "
+                f"them); {len(odd)} of its {len(runs)} items are not, the first is a "
+                f"{odd[0] if odd else ''}",
+                "return the list that comparison.run_comparison returns")
     groups = summaries.group_runs(runs)
     core.expect(EX_EXPERIMENT, len(groups) == 2,
                 f"the experiment must train two models; its runs hold {list(groups)}",
@@ -323,6 +335,17 @@ def seed_experiment(run, fn) -> bool:
         core.expect(EX_EXPERIMENT, len(set(seeds)) >= 2,
                     f"{label} ran with seeds {seeds}; the spread needs two seeds or more",
                     "give the Plan seeds=(1, 2)")
+        core.expect(EX_EXPERIMENT, len(set(seeds)) == len(seeds),
+                    f"{label} ran with seeds {seeds}: a seed twice counts one run as two",
+                    "give the Plan distinct seeds, e.g. seeds=(1, 2)")
+    (first, one), (second, other) = ((label, group[0]) for label, group in groups.items())
+    core.expect(EX_EXPERIMENT, one.kind != other.kind,
+                f"{first} and {second} are both {one.kind} cells; the experiment compares two "
+                "cells", "give the two ModelSpec different kinds, e.g. 'rnn' and 'gru'")
+    core.expect(EX_EXPERIMENT, one.units == other.units,
+                f"the two models differ in width ({first}: {one.units} units, {second}: "
+                f"{other.units}); the experiment compares two cells of the same width",
+                "give the two ModelSpec the same units")
     a, b = summaries.summarize(runs).values()
     expected, got = reference_verdict(a, b), core.call(fn, a, b)
     core.expect(EX_EXPERIMENT, got == expected,

@@ -239,20 +239,28 @@ def forgetting(before, after, pretrained: keras.Model, tuned: keras.Model, held_
                 "`pretrained` and `tuned` are the same model",
                 "fine_tune changes a model in place: fine-tune a copy "
                 "(keras.models.clone_model, then set_weights)")
-    for name, value in (("before", before), ("after", after)):
-        core.expect(EX_FORGETTING, np.ndim(value) == 0 and not isinstance(value, (str, bytes)),
-                    f"`{name}` must be one number of nats per character; got {value!r}")
+    before, after = (core.as_number(EX_FORGETTING, f"`{name}` (nats per character)", value)
+                     for name, value in (("before", before), ("after", after)))
     pre, post = _nats(pretrained, held_out), _nats(tuned, held_out)
-    for name, value, own, other in (("before", before, pre, post), ("after", after, post, pre)):
-        core.compare(EX_FORGETTING, f"`{name}`", float(value), own["counted"], atol=2e-3,
-                     mistakes={
-                         "you swapped the models: `before` is the pretrained model's loss, "
-                         "`after` the fine-tuned one's": other["counted"],
-                         "that is in bits: held_out.loss(model) gives nats": own["counted"] / LN2,
-                         "that is the mean over every position of the windows, the masked ones "
-                         "too (as model.evaluate computes it); held_out.loss(model) counts each "
-                         "held-out character once": own["all"],
-                     })
+    for name, model, value, own, other in (("before", "pretrained", before, pre, post),
+                                           ("after", "tuned", after, post, pre)):
+        mistakes = {
+            "you swapped the models: `before` is the pretrained model's loss, `after` the "
+            "fine-tuned one's": other["counted"],
+            "that is in bits: held_out.loss(model) gives nats": own["counted"] / LN2,
+            "that is the mean over every position of the windows, the masked ones too (as "
+            "model.evaluate computes it); held_out.loss(model) counts each held-out character "
+            "once": own["all"],
+        }
+        if core.first_difference(value, own["counted"], atol=2e-3) is None:
+            continue
+        # The message does not show the measured loss: a number copied from it would pass.
+        message = (f"`{name}` = {value:.4f} is not `{model}`'s loss on `held_out`: it is more "
+                   f"than 0.002 nats away from what held_out.loss({model}) measures")
+        hint = next((hint for hint, wrong in mistakes.items()
+                     if core.first_difference(value, wrong, atol=2e-3) is None),
+                    f"measure it with held_out.loss({model}), on this cell's `held_out`")
+        core.expect(EX_FORGETTING, False, message, hint)
     change = post["counted"] - pre["counted"]
     way = "worse" if change > 0 else "better"
     said = ""
@@ -285,6 +293,13 @@ def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
     return len(a) == len(b) and all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
 
 
+def _form(out) -> str:
+    """What a function returned, in a few words: a tuple's types, or the type."""
+    if isinstance(out, (tuple, list)):
+        return f"a {type(out).__name__} of ({', '.join(type(v).__name__ for v in out)})"
+    return f"a {type(out).__name__}"
+
+
 @core.checker(EX_FROZEN)
 def frozen_experiment(fine_tune_dev: Callable, pretrained: keras.Model, dev: CharData,
                       layer: str = "lstm_0") -> bool:
@@ -298,32 +313,53 @@ def frozen_experiment(fine_tune_dev: Callable, pretrained: keras.Model, dev: Cha
         out = core.call(fine_tune_dev, pretrained, freeze)
         core.expect(EX_FROZEN, isinstance(out, (tuple, list)) and len(out) == 2
                     and isinstance(out[0], keras.Model),
-                    f"return (the fine-tuned model, its dev loss); got {type(out).__name__}")
-        core.expect(EX_FROZEN, out[0] is not pretrained and _same(pretrained.get_weights(), start),
+                    f"return (the fine-tuned model, its dev loss); got {_form(out)}")
+        core.expect(EX_FROZEN, _same(pretrained.get_weights(), start),
                     "your function changed `pretrained`",
                     "fine-tune a copy: keras.models.clone_model(model), then "
                     "copy.set_weights(model.get_weights())")
-        runs[freeze] = out
+        core.expect(EX_FROZEN, out[0] is not pretrained,
+                    f"with freeze={freeze}, your function returned `pretrained` itself, not a "
+                    "fine-tuned copy", "return the copy you trained")
+        runs[freeze] = (out[0], core.as_number(EX_FROZEN, f"the dev loss (freeze={freeze})",
+                                               out[1]))
     names = [one.name for one in pretrained.layers]
     core.expect(EX_FROZEN, layer in names, f"the model has no layer {layer!r}; its layers are "
                 f"{names}")
-    first = _layer_weights(pretrained, layer)  # as it was: `pretrained` is unchanged
+    weighted = [one.name for one in pretrained.layers if one.get_weights()]
+    before = dev.held_out.loss(pretrained)
     for freeze, (model, loss) in runs.items():
-        kept = _same(_layer_weights(model, layer), first)
         what = "frozen" if freeze else "trained"
-        core.expect(EX_FROZEN, kept == freeze,
+        kept = {name: _same(_layer_weights(model, name), _layer_weights(pretrained, name))
+                for name in weighted}
+        if freeze and not kept[layer] and not model.get_layer(layer).trainable:
+            core.expect(EX_FROZEN, False, f"in the frozen run, {layer} is frozen but its "
+                        "weights are not `pretrained`'s",
+                        "the copy did not start from `pretrained`'s weights (clone_model makes "
+                        "new random ones: copy them with set_weights), or it trained before "
+                        f"{layer} was frozen")
+        others = [name for name, same in kept.items() if same and name != layer]
+        core.expect(EX_FROZEN, kept[layer] == freeze,
                     f"in the {what} run, {layer}'s weights "
-                    + ("changed" if freeze else "stayed as they were"),
-                    f"set model.get_layer({layer!r}).trainable = False, then compile: a "
+                    + ("changed" if freeze else "stayed as they were")
+                    + (f" and those of {', '.join(others)} stayed as they were" if others else ""),
+                    (f"you froze {', '.join(others)}, not {layer}: " if others else "")
+                    + f"set model.get_layer({layer!r}).trainable = False, then compile: a "
                     "model that has trained keeps updating the weights it had until it is "
                     "compiled again" if freeze else
                     "leave every layer trainable in the run without freezing")
-        core.expect(EX_FROZEN, np.ndim(loss) == 0, f"the dev loss must be one number; got "
-                    f"{loss!r}")
+        core.expect(EX_FROZEN, not others,
+                    f"in the {what} run, the weights of {', '.join(others)} stayed as they were "
+                    "too",
+                    f"freeze {layer} alone (model.trainable = False freezes every layer): the "
+                    "experiment trains every other layer" if freeze else
+                    "leave every layer trainable in the run without freezing")
         own = dev.held_out.loss(model)
-        core.compare(EX_FROZEN, f"the dev loss of the {what} run", float(loss), own, atol=2e-3,
+        core.compare(EX_FROZEN, f"the dev loss of the {what} run", loss, own, atol=2e-3,
                      mistakes={"that is in bits: dev.held_out.loss(model) gives nats":
-                               own / LN2})
+                               own / LN2,
+                               "that is the loss of `pretrained`, before fine-tuning: measure "
+                               "the fine-tuned copy": before})
     unfrozen, frozen = float(runs[False][1]), float(runs[True][1])
     print(f"{'fine-tuning':28s} {'dev nats/char':>13s}")
     print(f"{'every layer trained':28s} {unfrozen:13.3f}")

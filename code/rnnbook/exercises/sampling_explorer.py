@@ -7,7 +7,7 @@ In a notebook::
     check.top_k(my_keep_top_k)                  # implement: top-k filtering
     check.top_p(my_keep_top_p)                  # implement: nucleus (top-p) filtering
     check.entropy_limits(predict_entropies)     # predict, then measure: T -> 0 and large T
-    check.repetition(repeating_temperature, model, vocab)   # experiment: a sampler that loops
+    check.repetition(repeating_temperature, model, vocab)   # experiment: the highest T that loops
 
 The references are the package's own :func:`rnnbook.generation.sampling.keep_top_k`,
 :func:`~rnnbook.generation.sampling.keep_top_p`, :func:`~rnnbook.generation.sampling.entropy` and
@@ -216,13 +216,20 @@ def repeated_share(text: str, n: int = 8) -> float:
 REPEAT_SEED = "shall i compare thee to a summer's day?\n"
 REPEAT_LENGTH = 300
 REPEAT_SHARE = 0.15  # held-out sonnet text: under 1%; sampling at T = 1: under 1%
+# The highest temperature is asked for: at the answer + REPEAT_STEP the share must no longer be
+# clearly above REPEAT_SHARE. "Clearly": by more than REPEAT_NOISE, about the standard error of
+# a mean of three samples (one sample's share spreads by about 0.05 near the threshold).
+REPEAT_STEP = 0.1
+REPEAT_NOISE = 0.03
 
 
 @core.checker(EX_REPEAT)
 def repetition(choose, model, vocab, seeds: int = 3) -> bool:
-    """Check the temperature ``choose()`` returns: samples of 300 characters drawn at it (three
-    random generators) repeat more than 15% of their 8-grams on average, and more than
-    samples at T = 1 do."""
+    """Check the temperature ``choose()`` returns, the highest at which the samples loop:
+    samples of 300 characters drawn at it (three random generators) repeat more than 15% of
+    their 8-grams on average, and more than samples at T = 1 do; at ``REPEAT_STEP`` warmer they
+    repeat no more than ``REPEAT_SHARE + REPEAT_NOISE`` (a much colder answer loops too, but it
+    is not the highest)."""
     temperature = core.as_number(EX_REPEAT, "the temperature", core.call(choose))
     core.expect(EX_REPEAT, temperature >= 0,
                 f"return a temperature (a number >= 0); got {temperature!r}")
@@ -232,12 +239,21 @@ def repetition(choose, model, vocab, seeds: int = 3) -> bool:
             model, vocab, REPEAT_SEED, REPEAT_LENGTH, temperature=t,
             rng=np.random.default_rng(seed))) for seed in range(seeds)]))
 
-    at_t, at_one = share(float(temperature)), share(1.0)
+    at_t, at_one = share(temperature), share(1.0)
     core.expect(EX_REPEAT, at_t > REPEAT_SHARE and at_t > at_one,
-                f"at T = {temperature} the samples repeat {at_t:.1%} of their 8-grams (at T = 1: "
-                f"{at_one:.1%}); look for a share above {REPEAT_SHARE:.0%}",
+                f"at T = {temperature:g} the samples repeat {at_t:.1%} of their 8-grams (at "
+                f"T = 1: {at_one:.1%}); look for a share above {REPEAT_SHARE:.0%}",
                 "lower temperatures sharpen the distribution towards its favourite characters, "
-                "and the favourite continuation of a character model is a loop: try T well "
-                "below 1")
-    return core.passed(EX_REPEAT, f"at T = {temperature} the samples repeat {at_t:.1%} of their "
-                       f"8-grams, against {at_one:.1%} at T = 1.")
+                "and the favourite continuation of a character model is a loop: try lower "
+                "temperatures, well below 1")
+    warmer = round(temperature + REPEAT_STEP, 6)
+    at_warmer = share(warmer)
+    core.expect(EX_REPEAT, at_warmer <= REPEAT_SHARE + REPEAT_NOISE,
+                f"at T = {temperature:g} the samples repeat {at_t:.1%} of their 8-grams, but "
+                f"at T = {warmer:g} they still repeat {at_warmer:.1%}: that is not the highest "
+                f"temperature whose samples repeat over {REPEAT_SHARE:.0%}",
+                f"warm up from your temperature in steps of {REPEAT_STEP} or less and return "
+                "the last one whose share is still above the threshold")
+    return core.passed(EX_REPEAT, f"at T = {temperature:g} the samples repeat {at_t:.1%} of "
+                       f"their 8-grams, against {at_one:.1%} at T = 1; at T = {warmer:g} "
+                       f"{at_warmer:.1%}, no longer clearly above {REPEAT_SHARE:.0%}.")

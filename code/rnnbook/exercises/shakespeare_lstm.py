@@ -101,12 +101,51 @@ def temperature_softmax(fn: Callable) -> bool:
 VARIANT = "an Embedding and a second layer"
 
 
-def _recurrent_layers(model) -> list:
-    return [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
+def _all_layers(model) -> list:
+    """Every layer of ``model``, those of nested models (a Sequential inside) included."""
+    out = []
+    for layer in model.layers:
+        out.append(layer)
+        if hasattr(layer, "layers"):
+            out.extend(_all_layers(layer))
+    return out
+
+
+def _recurrent_depth(model) -> int:
+    """Recurrent layers stacked in ``model``: each RNN layer counts its cells (a
+    ``keras.layers.RNN`` of two stacked cells is two layers)."""
+    depth = 0
+    for layer in _all_layers(model):
+        if isinstance(layer, keras.layers.RNN):
+            depth += len(getattr(layer.cell, "cells", [layer.cell]))
+    return depth
 
 
 def _has_embedding(model) -> bool:
-    return any(isinstance(layer, keras.layers.Embedding) for layer in model.layers)
+    return any(isinstance(layer, keras.layers.Embedding) for layer in _all_layers(model))
+
+
+def _probs(variant, ids: np.ndarray) -> np.ndarray:
+    """The variant's output on ``ids``, or a one-line hint if it cannot read them."""
+    try:
+        return keras.ops.convert_to_numpy(variant(ids))
+    except Exception as error:  # noqa: BLE001 - any failure of the learner's model, in one line
+        raise core.ExerciseError(
+            f"{VARIANT}: the variant cannot read a batch of ids of shape {ids.shape} "
+            f"({type(error).__name__}: {str(error).splitlines()[0][:200]})\nLikely mistake: "
+            "its input should be integer ids of any length, keras.Input(shape=(None,), "
+            "dtype='int32'), as the course's model reads them") from None
+
+
+def _reads_ahead(variant, vocab_size: int) -> int | None:
+    """The first step whose prediction changes when only the last character changes (None:
+    the variant reads left to right, as a generator must)."""
+    ids = np.random.default_rng(0).integers(0, vocab_size, size=(2, 7)).astype(np.int32)
+    other = ids.copy()
+    other[:, -1] = (other[:, -1] + 1) % vocab_size
+    first, second = _probs(variant, ids), _probs(variant, other)
+    moved = np.flatnonzero(~np.isclose(first[:, :-1], second[:, :-1], atol=1e-6).all(axis=(0, 2)))
+    return int(moved[0]) if moved.size else None
 
 
 def _train(model, data, epochs: int, recipe: Recipe) -> tuple[float, float]:
@@ -131,16 +170,27 @@ def variant_experiment(build_variant: Callable, data, *, epochs: int, recipe: Re
     variant = core.call(build_variant, vocab_size, recipe.dropout)
     core.expect(VARIANT, isinstance(variant, keras.Model),
                 f"build_variant should return a keras.Model; got {type(variant).__name__}")
-    probs = keras.ops.convert_to_numpy(variant(np.zeros((2, 7), dtype=np.int32)))
-    core.expect(VARIANT, probs.shape == (2, 7, vocab_size),
+    probs = _probs(variant, np.zeros((2, 7), dtype=np.int32))
+    core.expect(VARIANT, probs.shape[:2] == (2, 7),
                 f"the variant maps ids (2, 7) to shape {probs.shape}, expected "
                 f"(2, 7, {vocab_size})",
-                "keep return_sequences=True on every recurrent layer, and a Dense softmax over "
-                "the vocabulary at the end")
+                "keep return_sequences=True on every recurrent layer: the model predicts a "
+                "character at every step")
+    core.expect(VARIANT, probs.shape == (2, 7, vocab_size),
+                f"the variant maps ids (2, 7) to shape {probs.shape}, expected "
+                f"(2, 7, {vocab_size}): one probability per character of the vocabulary",
+                "build the model for the vocab_size it is given: its last layer is "
+                "Dense(vocab_size, activation='softmax')")
     core.expect(VARIANT, bool(np.allclose(probs.sum(-1), 1.0, atol=1e-4)),
                 "the variant's outputs do not sum to 1 over the vocabulary",
                 "end with Dense(vocab_size, activation='softmax')")
-    layers = len(_recurrent_layers(variant))
+    ahead = _reads_ahead(variant, vocab_size)
+    core.expect(VARIANT, ahead is None,
+                f"the variant's prediction at step {ahead} changes when only the character at "
+                "step 6 changes: it reads characters after the one it predicts",
+                "a Bidirectional layer (or a convolution with padding='same') sees the future, "
+                "which a generator never has: use recurrent layers that read left to right")
+    layers = _recurrent_depth(variant)
     core.expect(VARIANT, _has_embedding(variant) or layers > 1,
                 f"the variant has no Embedding and {layers} recurrent layer(s): that is the "
                 "course's model again", "build_char_model(..., embedding_dim=32) or layers=2")
