@@ -3,9 +3,10 @@
     python benchmarks/sonnet_scores.py [--json benchmarks/results/sonnet-scores.json]
 
 All on the same targets: the last 10% of the lower-cased sonnets, every character from position
-40 on (``rnnbook.text.windows.held_out_windows``), each model with its own vocabulary and committed
-weights (``rnnbook.models.saved_model_scores``; the recurrent models and the Transformers), each baseline fitted on the first 90%
-(``rnnbook.text.baselines.sonnet_baselines``: unigram, Kneser-Ney orders 1 to 6, bz2, lzma). Prints
+40 on (``rnnbook.text.windows.held_out_windows``), each model (the recurrent ones and the
+Transformers) with its own vocabulary and committed weights (``rnnbook.models.saved_model_scores``),
+each baseline fitted on the first 90% (``rnnbook.text.baselines.sonnet_baselines``: unigram,
+Kneser-Ney orders 1 to 6, bz2, lzma). Prints
 one table, best first, and writes the same rows as JSON. The figures do not depend on the
 machine (up to the last digit of a float); the script prints it anyway.
 """
