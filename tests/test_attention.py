@@ -169,3 +169,12 @@ def test_bad_sizes_are_refused_in_the_one_form():
         build_char_transformer(VOCAB, TransformerSize(dim=16, heads=3))
     with pytest.raises(ValueError, match="Argument `positions`"):
         build_char_transformer(VOCAB, TransformerSize(positions="rotary"))
+
+
+def test_attention_maps_are_causal_rows_that_sum_to_one():
+    from rnnbook.cells.numpy_attention import attention_maps
+    model = small_model()
+    maps = attention_maps(TransformerWeights.from_model(model), ids(1, 12)[0])
+    assert maps.shape == (SMALL.blocks, SMALL.heads, 12, 12)
+    np.testing.assert_allclose(maps.sum(axis=-1), 1.0, atol=1e-6)
+    assert (maps[..., np.triu_indices(12, k=1)[0], np.triu_indices(12, k=1)[1]] == 0).all()

@@ -96,3 +96,62 @@ def test_context_curve_has_every_context_and_the_full_loss(model, ids):
     assert set(curve) == {1, 5, len(ids), None}
     assert curve[len(ids)] == pytest.approx(curve[None], abs=1e-5)  # back to the start
     assert curve[5] == pytest.approx(lookback.context_loss(model, ids, positions, 5))
+
+
+def test_model_saliency_equals_the_numpy_backward_pass(model, ids):
+    """The backend's differentiation and the course's BPTT agree on a one-hot, one-layer model."""
+    positions = np.array([30, 45, 60])
+    np.testing.assert_allclose(lookback.model_saliency(model, ids, positions, distance=12),
+                               lookback.saliency(model, ids, positions, distance=12),
+                               rtol=1e-4, atol=1e-7)
+
+
+def _tiny_transformer(vocab_size):
+    import keras
+
+    from rnnbook.cells.attention import TransformerSize, build_char_transformer
+    keras.utils.set_random_seed(2)
+    return build_char_transformer(vocab_size, TransformerSize(16, 2, 1, 2, 20, "learned"))
+
+
+def test_a_transformer_reads_at_most_its_window(ids):
+    model = _tiny_transformer(int(ids.max()) + 1)
+    positions = np.arange(25, len(ids), 9)
+    curve = lookback.context_curve(model, ids, positions, contexts=(1, 5, 20, 60))
+    # Its full context is its window: more characters than 20 are not read.
+    assert curve[20] == curve[60] == curve[None]
+    last = model.predict(np.stack([ids[p - 5:p] for p in positions]), verbose=0)[:, -1]
+    expected = -np.log(last[np.arange(len(positions)), ids[positions]]).mean()
+    assert curve[5] == pytest.approx(expected, rel=1e-5)
+    # a target with fewer characters before it than the context reads what there is
+    (early,) = lookback.target_losses(model, ids, [3], context=10)
+    assert early == pytest.approx(-np.log(model.predict(ids[None, :3], verbose=0)[0, -1,
+                                                                                   ids[3]]))
+
+
+def test_model_saliency_of_a_transformer_is_the_one_hot_gradient(ids):
+    """Through the embedding: moving the one-hot input d steps back from its character c
+    towards another, v, changes the loss at the rate grad[v] - grad[c] (finite differences)."""
+    import keras
+
+    from rnnbook.inside.input_gradients import input_gradients
+    model = _tiny_transformer(int(ids.max()) + 1)
+    positions = np.array([40, 50])
+    windows = np.stack([ids[p - 20:p] for p in positions])
+    sal = lookback.model_saliency(model, ids, positions, distance=20)
+    grads = input_gradients(model, windows, ids[positions])  # (2, 20, vocab)
+    np.testing.assert_allclose(sal, np.linalg.norm(grads, axis=2).mean(axis=0)[::-1], rtol=1e-6)
+    embedding = model.get_layer("embedding")
+    tail = keras.Model(embedding.output, model.output)
+    table = np.asarray(embedding.embeddings)
+    d, v = 3, (windows[0, -3] + 1) % len(table)
+
+    def loss(eps):
+        x = table[windows[:1]].copy()  # (1, 20, dim)
+        x[0, -d] += eps * (table[v] - table[windows[0, -d]])
+        probs = keras.ops.convert_to_numpy(tail(x))[0, -1]
+        return -np.log(probs[ids[positions[0]]])
+
+    numerical = (loss(1e-3) - loss(-1e-3)) / 2e-3
+    assert numerical == pytest.approx(grads[0, -d, v] - grads[0, -d, windows[0, -d]], rel=1e-2,
+                                      abs=1e-5)

@@ -4,7 +4,8 @@
 - :func:`attention`: scores, the mask, a softmax over the keys, the weighted sum of values;
 - :func:`multi_head_attention`: the same per head, with the weights Keras's layer holds;
 - :func:`cached_attention_step`: one new position against a key/value cache (generation);
-- :func:`transformer_forward`: the whole model over a window, equal to Keras's ``predict``.
+- :func:`transformer_forward`: the whole model over a window, equal to Keras's ``predict``;
+- :func:`attention_maps`: what every head of every block reads, for a line of text.
 
 The weights are read once from a Keras model by :meth:`TransformerWeights.from_model`.
 """
@@ -81,11 +82,16 @@ def merge_heads(out: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.nda
     return joined @ kernel.reshape(heads * d, -1) + bias  # (batch, time, dim)
 
 
-def multi_head_attention(x: np.ndarray, w: dict, causal: bool = True) -> np.ndarray:
-    """Self-attention of Keras's ``MultiHeadAttention`` (weights ``w``) on x (batch, time, dim)."""
+def multi_head_attention(x: np.ndarray, w: dict, causal: bool = True,
+                         maps: list | None = None) -> np.ndarray:
+    """Self-attention of Keras's ``MultiHeadAttention`` (weights ``w``) on x (batch, time, dim).
+
+    ``maps``: a list the attention weights (batch, heads, time, time) are appended to."""
     q, k, v = (project(x, w[f"{n}_kernel"], w[f"{n}_bias"]) for n in "qkv")  # (b, h, t, d)
     allowed = causal_mask(x.shape[1]) if causal else None
-    out, _ = attention(q, k, v, allowed)  # (batch, heads, time, d)
+    out, weights = attention(q, k, v, allowed)  # (batch, heads, time, d)
+    if maps is not None:
+        maps.append(weights)
     return merge_heads(out, w["o_kernel"], w["o_bias"])  # (batch, time, dim)
 
 
@@ -164,12 +170,24 @@ def mlp_forward(x: np.ndarray, block: dict) -> np.ndarray:
     return gelu(x @ up_k + up_b) @ down_k + down_b
 
 
-def transformer_forward(weights: TransformerWeights, ids: np.ndarray) -> np.ndarray:
-    """Next-character probabilities at every position: ids (batch, time) -> (batch, time, vocab)."""
+def transformer_forward(weights: TransformerWeights, ids: np.ndarray,
+                        maps: list | None = None) -> np.ndarray:
+    """Next-character probabilities at every position: ids (batch, time) -> (batch, time, vocab).
+
+    ``maps``: a list each block's attention weights (batch, heads, time, time) are appended to."""
     ids = np.asarray(ids)
     x = weights.embedding[ids] + weights.position_rows(0, ids.shape[1])[None]  # (b, t, dim)
     for block in weights.blocks:
-        x = x + multi_head_attention(layer_norm(x, *block["norm1"]), block["attention"])
+        x = x + multi_head_attention(layer_norm(x, *block["norm1"]), block["attention"],
+                                     maps=maps)
         x = x + mlp_forward(layer_norm(x, *block["norm2"]), block)  # (batch, time, dim)
     kernel, bias = weights.head
     return softmax(layer_norm(x, *weights.final_norm) @ kernel + bias)  # (batch, time, vocab)
+
+
+def attention_maps(weights: TransformerWeights, ids: np.ndarray) -> np.ndarray:
+    """How much each position reads each earlier one, per block and head, for ids (time,):
+    (blocks, heads, time, time), row t (the query) summing to one over columns 0..t."""
+    maps: list[np.ndarray] = []
+    transformer_forward(weights, np.asarray(ids)[None], maps=maps)
+    return np.stack([m[0] for m in maps])  # (blocks, heads, time, time)

@@ -7,7 +7,12 @@
   the shortest context whose loss comes within a tolerance of the full-context loss.
 - :func:`saliency`: the norm of the gradient of the loss at a target with respect to the input
   character ``d`` steps before it, for ``d = 1 .. distance``, averaged over targets: how much
-  each earlier character can still move the prediction.
+  each earlier character can still move the prediction. :func:`model_saliency` measures the
+  same of any character model (a stack of layers, an embedding, a Transformer) with the
+  backend's own differentiation.
+
+A Transformer (:func:`~rnnbook.cells.attention.build_char_transformer`) is scored the same way,
+reading the last ``context`` characters as one input: its full context is its window.
 
 Everything runs on the course's NumPy cells, with the weights of the Keras model as
 :class:`~rnnbook.generation.stepper.CharStepper` copies them: the stepper replays the text, and
@@ -22,9 +27,11 @@ import keras
 import numpy as np
 
 from rnnbook import validate
+from rnnbook.cells.attention import size_of
 from rnnbook.cells.numpy_rnn.activations import softmax
 from rnnbook.generation.stepper import CharStepper
-from rnnbook.models import model_config
+from rnnbook.inside.input_gradients import input_gradients
+from rnnbook.models import is_transformer, model_config
 
 CONTEXTS = (1, 2, 5, 10, 20, 50, 100)
 
@@ -74,11 +81,13 @@ def target_losses(model: keras.Model | CharStepper, ids: Sequence[int] | np.ndar
     Returns:
         (len(positions),) float64 negative log-probabilities.
     """
-    stepper = model if isinstance(model, CharStepper) else CharStepper.from_model(model)
     ids = np.asarray(ids)
     positions = np.asarray(positions, dtype=int)
     _check_positions(positions, 1, len(ids))
     context = validate.integer("context", context, none=True)
+    if isinstance(model, keras.Model) and is_transformer(model):
+        return _window_losses(model, ids, positions, context)
+    stepper = model if isinstance(model, CharStepper) else CharStepper.from_model(model)
     if context is None:  # one pass over the text, keeping the distribution at every step
         state, probs = None, np.empty((positions.max(), stepper.vocab_size), np.float32)
         for t in range(positions.max()):
@@ -97,6 +106,27 @@ def target_losses(model: keras.Model | CharStepper, ids: Sequence[int] | np.ndar
     return _nll(probs, ids[positions])
 
 
+def _window_losses(model: keras.Model, ids: np.ndarray, positions: np.ndarray,
+                   context: int | None) -> np.ndarray:
+    """A Transformer's :func:`target_losses`: it reads the last ``context`` characters (at most
+    its window: ``None`` is the window, its hard limit) as one input, in batches."""
+    window = size_of(model).window
+    context = window if context is None else min(context, window)
+    early = positions < context  # fewer characters before them: each read on its own
+    if early.any():
+        out = np.empty(len(positions))
+        if (~early).any():
+            out[~early] = _window_losses(model, ids, positions[~early], context)
+        for i in np.flatnonzero(early):
+            probs = model.predict(ids[None, :positions[i]], verbose=0)[0, -1]  # (vocab,)
+            out[i] = _nll(probs[None], ids[positions[i:i + 1]])[0]
+        return out
+    length = context
+    rows = positions[:, None] - length + np.arange(length)[None, :]  # (targets, length)
+    probs = model.predict(ids[rows], batch_size=256, verbose=0)[:, -1]  # (targets, vocab)
+    return _nll(probs, ids[positions])
+
+
 def context_loss(model: keras.Model | CharStepper, ids: Sequence[int] | np.ndarray,
                  positions: Sequence[int] | np.ndarray, context: int | None = None) -> float:
     """The mean of :func:`target_losses`: the held-out loss in nats per character."""
@@ -107,9 +137,10 @@ def context_curve(model: keras.Model | CharStepper, ids: Sequence[int] | np.ndar
                   positions: Sequence[int] | np.ndarray,
                   contexts: Sequence[int] = CONTEXTS) -> dict[int | None, float]:
     """:func:`context_loss` for every context length, and for the full context (key ``None``)."""
-    stepper = model if isinstance(model, CharStepper) else CharStepper.from_model(model)
-    curve: dict[int | None, float] = {k: context_loss(stepper, ids, positions, k) for k in contexts}
-    curve[None] = context_loss(stepper, ids, positions, None)
+    if not (isinstance(model, keras.Model) and is_transformer(model)):
+        model = model if isinstance(model, CharStepper) else CharStepper.from_model(model)
+    curve: dict[int | None, float] = {k: context_loss(model, ids, positions, k) for k in contexts}
+    curve[None] = context_loss(model, ids, positions, None)
     return curve
 
 
@@ -163,3 +194,20 @@ def saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
     dh_seq[:, -1] = dlogits @ kernel.T
     dx = c.backward(x, weights, dh_seq, **options)["x"]  # (targets, distance, vocab)
     return np.linalg.norm(dx, axis=2).mean(axis=0)[::-1]
+
+
+def model_saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
+                   positions: Sequence[int] | np.ndarray, distance: int = 100) -> np.ndarray:
+    """:func:`saliency` for any character model (a Transformer too): (distance,), entry
+    ``d - 1`` for the character ``d`` steps back, by the backend's differentiation.
+
+    The gradient of each target's loss reaches the one-hot input through the embedding: with a
+    table E, d loss / d one-hot = E @ (d loss / d embedding vector).
+    """
+    distance = validate.positive_int("distance", distance)
+    ids = np.asarray(ids)
+    positions = np.asarray(positions, dtype=int)
+    _check_positions(positions, distance, len(ids), f" for distance={distance}")
+    windows = positions[:, None] - distance + np.arange(distance)[None, :]  # (targets, dist)
+    grads = input_gradients(model, ids[windows], ids[positions])  # (targets, distance, vocab)
+    return np.linalg.norm(grads, axis=2).mean(axis=0)[::-1]
