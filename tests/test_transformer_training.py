@@ -66,3 +66,24 @@ def test_the_command_pretrains_fine_tunes_and_saves(tmp_path, capsys):
 def test_bad_budget_is_refused_in_the_one_form():
     with pytest.raises(ValueError, match="Argument `cpu_seconds`"):
         transformer.CpuBudget(-1)
+
+
+def test_the_lstm_is_timed_the_same_way_and_minutes_follow_the_steps(tiny_plays):  # noqa: F811
+    from rnnbook.training import transfer
+    vocab = sonnets_vocabulary()
+    plan = transfer.TransferPlan(units=8, layers=1, embedding_dim=4, seq_len=50, batch_size=4,
+                                 pretrain_epochs=2)
+    model, log, record = transformer.pretrain(plan, vocab, progress=None,
+                                              build=transfer.build_plan_model)
+    assert model.name.startswith("shakespeare_lstm") and record["pretrain_cpu_seconds"] > 0
+    per_epoch = transformer.steps_per_epoch(record)
+    assert record["pretrain_steps"] == 2 * per_epoch  # no budget: every step of both epochs
+    minutes = transformer.cpu_minutes_by_epoch(record)
+    assert minutes == pytest.approx([record["pretrain_cpu_seconds"] / 120,
+                                     record["pretrain_cpu_seconds"] / 60])
+    # a record without CPU seconds (the committed LSTM's) needs a measured rate
+    bare = {k: v for k, v in record.items() if k != "pretrain_cpu_seconds"}
+    assert transformer.cpu_minutes_by_epoch(bare, 0.6) == pytest.approx(
+        [per_epoch * 0.6 / 60, 2 * per_epoch * 0.6 / 60])
+    with pytest.raises(ValueError, match="cpu_seconds_per_step"):
+        transformer.cpu_minutes_by_epoch(bare)

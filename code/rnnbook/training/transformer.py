@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -123,29 +124,61 @@ class CpuBudget(keras.callbacks.Callback):
                                              "stopped": self.stopped}))
 
 
-def pretrain(plan: TransformerPlan, vocab: Vocabulary, checkpoint_dir=None, progress=print,
-             seed: int = config.SEED) -> tuple[keras.Model, Any, dict]:
-    """``transfer.pretrain`` with the plan's Transformer and its CPU budget; one device."""
+def pretrain(plan: TransformerPlan | transfer.TransferPlan, vocab: Vocabulary,
+             checkpoint_dir=None, progress=print, seed: int = config.SEED,
+             build: Callable = build_plan_transformer) -> tuple[keras.Model, Any, dict]:
+    """``transfer.pretrain`` with the plan's Transformer and its CPU budget; one device.
+
+    The CPU seconds are recorded for any model: ``build=transfer.build_plan_model`` with a
+    ``TransferPlan`` pretrains the LSTM, timed the same way (a plan without ``cpu_seconds``
+    has no budget)."""
+    cpu_seconds = getattr(plan, "cpu_seconds", None)
     run = plan
-    if plan.cpu_seconds is not None and checkpoint_dir is not None:
+    if cpu_seconds is not None and checkpoint_dir is not None:
         budget_file = Path(checkpoint_dir) / CpuBudget.FILE
         if budget_file.exists() and json.loads(budget_file.read_text()).get("stopped"):
             run = replace(plan, pretrain_epochs=1)  # spent: restore the best, train no more
-    budget = CpuBudget(plan.cpu_seconds, checkpoint_dir)
+    budget = CpuBudget(cpu_seconds, checkpoint_dir)
     model, log, record = transfer.pretrain(run, vocab, checkpoint_dir, progress, seed, devices=1,
-                                           build=build_plan_transformer, callbacks=[budget])
+                                           build=build, callbacks=[budget])
     characters = budget.steps * plan.batch_size * plan.seq_len
     record.update({
         "plan": asdict(plan),
         "parameters": int(model.count_params()),
         "pretrain_cpu_seconds": round(budget.spent, 1),
-        "pretrain_cpu_budget_seconds": plan.cpu_seconds,
+        "pretrain_cpu_budget_seconds": cpu_seconds,
         "pretrain_stopped_by_budget": budget.stopped,
         "pretrain_steps": budget.steps,
         "pretrain_characters_seen": characters,
         "pretrain_chars_per_cpu_second": round(characters / max(budget.spent, 1e-9)),
     })
     return model, log, record
+
+
+def steps_per_epoch(record: dict) -> int:
+    """The training steps of one pretraining epoch (``WindowStream``'s length) of a record."""
+    plan = record["plan"]
+    windows = (record["pretrain_characters"] - 1 - plan["seq_len"]) // plan["seq_len"]
+    return windows // plan["batch_size"]
+
+
+def cpu_minutes_by_epoch(record: dict, cpu_seconds_per_step: float | None = None) -> list[float]:
+    """The CPU minutes a pretraining had spent at the end of each of its epochs.
+
+    A record of :func:`pretrain` holds its CPU seconds and steps: they are spread evenly over
+    the steps (the budget may end the last epoch early). A record without them (the committed
+    LSTM's, trained before the CPU clock was recorded) needs ``cpu_seconds_per_step``, as
+    ``benchmarks/pretraining_speed.py`` measures it.
+    """
+    per_epoch = steps_per_epoch(record)
+    epochs = [r["epoch"] for r in record["pretrain_records"]]
+    if "pretrain_cpu_seconds" in record:
+        steps = record["pretrain_steps"]
+        rate = record["pretrain_cpu_seconds"] / steps
+    else:
+        steps = per_epoch * max(epochs)
+        rate = validate.number("cpu_seconds_per_step", cpu_seconds_per_step, 0, low_open=True)
+    return [min(e * per_epoch, steps) * rate / 60 for e in epochs]
 
 
 def fine_tune(model: keras.Model, vocab: Vocabulary, plan: TransformerPlan, progress=print) -> dict:
