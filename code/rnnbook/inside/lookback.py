@@ -118,13 +118,20 @@ def _window_losses(model: keras.Model, ids: np.ndarray, positions: np.ndarray,
         if (~early).any():
             out[~early] = _window_losses(model, ids, positions[~early], context)
         for i in np.flatnonzero(early):
-            probs = model.predict(ids[None, :positions[i]], verbose=0)[0, -1]  # (vocab,)
-            out[i] = _nll(probs[None], ids[positions[i:i + 1]])[0]
+            probs = _last_probs(model, ids[None, :positions[i]])  # (1, vocab)
+            out[i] = _nll(probs, ids[positions[i:i + 1]])[0]
         return out
-    length = context
-    rows = positions[:, None] - length + np.arange(length)[None, :]  # (targets, length)
-    probs = model.predict(ids[rows], batch_size=256, verbose=0)[:, -1]  # (targets, vocab)
-    return _nll(probs, ids[positions])
+    rows = positions[:, None] - context + np.arange(context)[None, :]  # (targets, context)
+    return _nll(_last_probs(model, ids[rows]), ids[positions])
+
+
+def _last_probs(model: keras.Model, windows: np.ndarray, batch: int = 256) -> np.ndarray:
+    """The next-character probabilities after each window's last character: (n, vocab).
+
+    Called directly, in batches: ``predict`` would compile a new function for every window
+    length (and warn about retracing)."""
+    return np.concatenate([keras.ops.convert_to_numpy(model(windows[i:i + batch], training=False))
+                           [:, -1] for i in range(0, len(windows), batch)])
 
 
 def context_loss(model: keras.Model | CharStepper, ids: Sequence[int] | np.ndarray,
