@@ -143,7 +143,7 @@ def test_model_saliency_of_a_transformer_is_the_one_hot_gradient(ids):
     np.testing.assert_allclose(sal, np.linalg.norm(grads, axis=2).mean(axis=0)[::-1], rtol=1e-6)
     embedding = model.get_layer("embedding")
     tail = keras.Model(embedding.output, model.output)
-    table = np.asarray(embedding.embeddings)
+    table = keras.ops.convert_to_numpy(embedding.embeddings)
     d, v = 3, (windows[0, -3] + 1) % len(table)
 
     def loss(eps):
@@ -152,6 +152,6 @@ def test_model_saliency_of_a_transformer_is_the_one_hot_gradient(ids):
         probs = keras.ops.convert_to_numpy(tail(x))[0, -1]
         return -np.log(probs[ids[positions[0]]])
 
-    numerical = (loss(1e-3) - loss(-1e-3)) / 2e-3
-    assert numerical == pytest.approx(grads[0, -d, v] - grads[0, -d, windows[0, -d]], rel=1e-2,
+    numerical = (loss(0.05) - loss(-0.05)) / 0.1  # a step float32 resolves
+    assert numerical == pytest.approx(grads[0, -d, v] - grads[0, -d, windows[0, -d]], rel=2e-2,
                                       abs=1e-5)

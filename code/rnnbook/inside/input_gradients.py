@@ -50,7 +50,7 @@ def input_gradients(model: keras.Model, windows: np.ndarray, targets: np.ndarray
         raise validate.error_for("model", "start with an embedding or a one-hot layer",
                                  received=f"{type(first).__name__} {first.name!r}")
     tail = keras.Model(first.output, model.output)  # from the input vectors to probabilities
-    x = np.asarray(first(windows), dtype=np.float32)  # (n, length, width)
+    x = keras.ops.convert_to_numpy(first(windows)).astype(np.float32)  # (n, length, width)
 
     def loss(vectors):
         probs = tail(vectors, training=False)[:, -1]  # (n, vocab)
@@ -59,6 +59,6 @@ def input_gradients(model: keras.Model, windows: np.ndarray, targets: np.ndarray
 
     grads = _gradient(loss, x)  # (n, length, width)
     if isinstance(first, keras.layers.Embedding):
-        table = np.asarray(first.embeddings)  # (vocab, width)
+        table = keras.ops.convert_to_numpy(first.embeddings)  # (vocab, width)
         grads = grads @ table.T  # (n, length, vocab): through x = one-hot @ table
     return grads
