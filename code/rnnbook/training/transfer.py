@@ -230,6 +230,30 @@ def fine_tune(
             "best_val_loss_bits": nats_to_bits(nats)}
 
 
+def pretrain_then_fine_tune(
+    pretrain_run: Callable[[], tuple[keras.Model, TrainingLog, dict]],
+    fine_tune_run: Callable[[keras.Model], dict] | None, vocab: Vocabulary, save: str | None,
+    summary: Callable[[dict], str],
+) -> dict:
+    """The command lines' run: pretrain, save ``<save>_plays``, fine-tune, save ``<save>``.
+
+    ``summary(record)`` is the line printed after the pretraining; ``fine_tune_run=None`` stops
+    there (settings chosen on the held-out plays, the sonnets never scored). Returns the record.
+    """
+    model, _, record = pretrain_run()
+    print(summary(record), flush=True)
+    if save:
+        save_char_model(model, vocab, save + "_plays", {"stage": "pretrained", **record})
+    if fine_tune_run is None:
+        return record
+    record.update(fine_tune_run(model))
+    print(f"fine-tuned: {record['best_val_loss_nats']:.3f} nats on the sonnets' held-out "
+          f"targets", flush=True)
+    if save:
+        save_char_model(model, vocab, save, {"stage": "fine-tuned", **record})
+    return record
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnbook.training.transfer",
                                      description=__doc__,
@@ -246,16 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     plan = TransferPlan(**{**asdict(plan), "pretrain_epochs":
                            validate.positive_int("epochs", args.epochs)})
     vocab = sonnets_vocabulary()
-    model, _, record = pretrain(plan, vocab, args.checkpoint, devices=args.devices)
-    print(f"pretrained: {record['pretrain_held_out_plays_nats']:.3f} nats on the held-out "
-          f"plays; peak memory {record['peak_memory_mb']} MB", flush=True)
-    if args.save:
-        save_char_model(model, vocab, args.save + "_plays", {"stage": "pretrained", **record})
-    record.update(fine_tune(model, vocab, plan))
-    print(f"fine-tuned: {record['best_val_loss_nats']:.3f} nats on the sonnets' held-out "
-          f"targets", flush=True)
-    if args.save:
-        save_char_model(model, vocab, args.save, {"stage": "fine-tuned", **record})
+    pretrain_then_fine_tune(
+        lambda: pretrain(plan, vocab, args.checkpoint, devices=args.devices),
+        lambda model: fine_tune(model, vocab, plan), vocab, args.save,
+        lambda r: f"pretrained: {r['pretrain_held_out_plays_nats']:.3f} nats on the held-out "
+                  f"plays; peak memory {r['peak_memory_mb']} MB")
     return 0
 
 

@@ -32,7 +32,6 @@ import keras
 
 from rnnbook import config, validate
 from rnnbook.cells.attention import TransformerSize, build_char_transformer
-from rnnbook.models import save_char_model
 from rnnbook.text.vocabulary import Vocabulary, sonnets_vocabulary
 from rnnbook.text.windows import SCORING_WINDOW
 from rnnbook.training import transfer
@@ -216,19 +215,13 @@ def main(argv: list[str] | None = None) -> int:
                    cpu_seconds=budget, positions=args.positions,
                    pretrain_rate=validate.number("rate", args.rate, 0, low_open=True))
     vocab = sonnets_vocabulary()
-    model, _, record = pretrain(plan, vocab, args.checkpoint)
-    print(f"pretrained: {record['pretrain_held_out_plays_nats']:.3f} nats on the held-out plays "
-          f"after {record['pretrain_cpu_seconds']:.0f} CPU seconds "
-          f"({record['parameters']:,} parameters)", flush=True)
-    if args.save:
-        save_char_model(model, vocab, args.save + "_plays", {"stage": "pretrained", **record})
-    if args.pretrain_only:
-        return 0
-    record.update(fine_tune(model, vocab, plan))
-    print(f"fine-tuned: {record['best_val_loss_nats']:.3f} nats on the sonnets' held-out "
-          f"targets", flush=True)
-    if args.save:
-        save_char_model(model, vocab, args.save, {"stage": "fine-tuned", **record})
+    transfer.pretrain_then_fine_tune(
+        lambda: pretrain(plan, vocab, args.checkpoint),
+        None if args.pretrain_only else lambda model: fine_tune(model, vocab, plan), vocab,
+        args.save,
+        lambda r: f"pretrained: {r['pretrain_held_out_plays_nats']:.3f} nats on the held-out "
+                  f"plays after {r['pretrain_cpu_seconds']:.0f} CPU seconds "
+                  f"({r['parameters']:,} parameters)")
     return 0
 
 
