@@ -25,6 +25,8 @@ COMMANDS = {
     "python benchmarks/sonnet_scores.py": [],
     "python benchmarks/pretraining_speed.py --steps 30 --card shakespeare_lstm256_plays": [],
     "python benchmarks/pretraining_speed.py --devices 8": [],  # where there are 8 devices
+    "python benchmarks/pretraining_speed.py --model transformer --steps 30 --card "
+    "shakespeare_transformer_plays": ["--steps", "3"],
     "python -m rnnbook.text.corpora --fetch sonnets": [],
     "python -m rnnbook.text.plays": [],
     "python tools/colab_cells.py chapters/*.ipynb": [],
