@@ -216,5 +216,8 @@ def model_saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
     positions = np.asarray(positions, dtype=int)
     _check_positions(positions, distance, len(ids), f" for distance={distance}")
     windows = positions[:, None] - distance + np.arange(distance)[None, :]  # (targets, dist)
-    grads = input_gradients(model, ids[windows], ids[positions])  # (targets, distance, vocab)
-    return np.linalg.norm(grads, axis=2).mean(axis=0)[::-1]
+    norms = []
+    for i in range(0, len(positions), 64):  # 64 targets at a time: the gradients' memory
+        grads = input_gradients(model, ids[windows[i:i + 64]], ids[positions[i:i + 64]])
+        norms.append(np.linalg.norm(grads, axis=2))  # (targets, distance)
+    return np.concatenate(norms).mean(axis=0)[::-1]  # (distance,)
