@@ -408,3 +408,41 @@ def test_compressor_score_other_right_answers_pass():
 
     assert check.compressor_score(base_change).passed is True
     assert check.compressor_score(log2_e).passed is True
+
+
+# --- a frozen first layer: more wrong answers outside the named list ------------------------
+
+def more_wrong_fine_tuner(data, how):
+    runs = []
+
+    def fine_tune_dev(model, freeze):
+        copy = keras.models.clone_model(model)
+        copy.set_weights(model.get_weights())
+        frozen = not freeze if how == "inverted" else freeze
+        copy.get_layer("lstm_0").trainable = not frozen
+        compile_char_model(copy, 1e-2)
+        copy.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
+        if how == "training windows":  # measured on what it trained on, not the held-out text
+            loss = copy.evaluate(data.x_train, data.y_train, verbose=0, return_dict=True)["loss"]
+        else:
+            loss = data.held_out.loss(copy)
+        runs.append(loss)
+        if how == "first run's loss":  # the loss of the first run, reported for both
+            loss = runs[0]
+        return copy, loss
+    return fine_tune_dev
+
+
+@pytest.mark.parametrize(("how", "named"), [
+    ("inverted", "in the trained run, lstm_0's weights stayed as they were"),
+    ("training windows", "the dev loss of the trained run differs at the value"),
+    ("first run's loss", "the dev loss of the frozen run differs at the value"),
+])
+def test_more_wrong_frozen_experiments_outside_the_list_are_rejected(how, named):
+    data, model = tiny_char_model()
+    with pytest.raises(core.ExerciseError) as error:
+        check.frozen_experiment(more_wrong_fine_tuner(data, how), model, data)
+    message = str(error.value)
+    assert message.startswith(check.EX_FROZEN) and named in message, message
+    assert not any(hint in message for hint in ("in bits", "the loss of `pretrained`",
+                                                "freeze lstm_0 alone", "you froze"))
