@@ -208,3 +208,38 @@ def test_cache_step_that_raises_is_explained():
 
     with pytest.raises(core.ExerciseError, match="axis 2"):
         check.cache_step(wrong_axis)
+
+
+# --- positions: other right measurements ------------------------------------------------------
+
+def order_change_by_calls(model, ids, i, j):
+    """Another right answer: the model called on each text separately, the swap written as a
+    list, the largest change with keras.ops, returned as a 0-d array."""
+    import keras
+
+    order = list(ids)
+    order[i], order[j] = order[j], order[i]
+    before = model(np.asarray(ids)[None], training=False)[0, -1]
+    after = model(np.asarray(order, dtype=ids.dtype)[None], training=False)[0, -1]
+    return keras.ops.convert_to_numpy(keras.ops.max(keras.ops.abs(before - after)))
+
+
+def order_change_sorted_max(model, ids, i, j):
+    """Another right answer: both texts in one float32 batch, the largest change read as the
+    last of the sorted absolute differences, a NumPy float32 scalar."""
+    swapped = np.array(ids)
+    swapped[i], swapped[j] = ids[j], ids[i]
+    probs = model.predict(np.stack([swapped, ids]), verbose=0)
+    return np.sort(np.abs(probs[1, -1] - probs[0, -1]).astype(np.float32))[-1]
+
+
+@pytest.mark.parametrize("right", [order_change_by_calls, order_change_sorted_max])
+def test_positions_other_right_measurements_pass(right):
+    assert check.positions(right, prediction=" Unchanged").passed is True
+
+
+def test_positions_a_dict_gets_a_one_line_hint():
+    with pytest.raises(core.ExerciseError, match="your change .* should be one number, got a "
+                       "dict") as error:
+        check.positions(lambda model, ids, i, j: {"change": 0.1})
+    assert "\n" not in str(error.value)

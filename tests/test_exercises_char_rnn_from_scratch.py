@@ -201,3 +201,116 @@ def test_the_reference_is_importable_from_the_checkers_module():
                  "mistaken_sample", "sizes", "stream_chunks", "held_out_nats"):
         assert getattr(check, name) is getattr(reference, name)
     assert all(hasattr(check, name) for name in check.__all__)
+
+
+# --- train_step: more wrong answers outside the list --------------------------------------
+
+def _old_weights_step(params, chunk, h0, learning_rate, max_norm):  # copies, never moved
+    loss, _, h = check.reference_loss(params, chunk, h0)
+    return {k: v.copy() for k, v in params.items()}, loss, h
+
+
+def _scaled_to_max_norm_step(params, chunk, h0, learning_rate, max_norm):
+    # every gradient rescaled to a norm of exactly max_norm, also a small one ("at most")
+    loss, grads, h = check.reference_loss(params, chunk, h0)
+    norm = np.sqrt(sum((g ** 2).sum() for g in grads.values()))
+    return {k: params[k] - learning_rate * grads[k] * max_norm / norm for k in params}, loss, h
+
+
+def _learning_rate_ignored_step(params, chunk, h0, learning_rate, max_norm):
+    return check.reference_train_step(params, chunk, h0, 1.0, max_norm)
+
+
+def _loss_after_the_step(params, chunk, h0, learning_rate, max_norm):  # the new weights' loss
+    new, _, h = check.reference_train_step(params, chunk, h0, learning_rate, max_norm)
+    return new, check.reference_loss(new, chunk, h0)[0], h
+
+
+def _bias_not_copied_step(params, chunk, h0, learning_rate, max_norm):
+    new, loss, h = check.reference_train_step(params, chunk, h0, learning_rate, max_norm)
+    return {**new, "by": params["by"]}, loss, h  # the output bias: the caller's own array
+
+
+def _per_position_losses_step(params, chunk, h0, learning_rate, max_norm):
+    new, loss, h = check.reference_train_step(params, chunk, h0, learning_rate, max_norm)
+    return new, np.full(chunk[:, 1:].shape, loss), h
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    (_old_weights_step, "new_params['Wxh'] differs at axis 0 0"),
+    (_scaled_to_max_norm_step, "(a small gradient (max_norm = 100, nothing clipped))"),
+    (_learning_rate_ignored_step, "(a small gradient (max_norm = 100, nothing clipped))"),
+    (_loss_after_the_step, "the loss differs at the value"),
+    (_bias_not_copied_step, "new_params['by'] is (a view of) your input `params['by']`"),
+    (_per_position_losses_step, "the loss should be one number, got an array of shape (3, 5)"),
+    (lambda *a: (list(check.reference_train_step(*a)[0].values()),) + check.reference_train_step(
+        *a)[1:], "new_params should be a dict with the keys Wxh, Whh, bh, Why, by, got list"),
+])
+def test_more_wrong_steps_outside_the_list_are_rejected(answer, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.train_step(answer)
+    message = str(error.value)
+    assert message.startswith(check.STEP) and named in message, message
+    assert not any(hint in message for hint in check.STEP_MISTAKES)
+
+
+def test_a_float32_step_returning_a_list_passes():
+    def float32_list(params, chunk, h0, learning_rate, max_norm):
+        new, loss, h = own_clip_step(params, chunk, h0, learning_rate, max_norm)
+        return [{k: v.astype(np.float32) for k, v in new.items()}, np.float32(loss),
+                h.astype(np.float32)]
+
+    assert check.train_step(float32_list).passed is True
+    assert check.train_step(lambda *a: list(own_clip_step(*a))).passed is True
+
+
+# --- training: wrong steps and samplers outside the named list ------------------------------
+
+def _never_trains(params, chunk, h0, learning_rate, max_norm):
+    loss, _, h = check.reference_loss(params, chunk, h0)
+    return {k: v.copy() for k, v in params.items()}, loss, h
+
+
+def _first_stream_state(params, chunk, h0, learning_rate, max_norm):
+    new, loss, h = check.reference_train_step(params, chunk, h0, learning_rate, max_norm)
+    return new, loss, h[0]
+
+
+@pytest.mark.parametrize(("step", "sample", "named"), [
+    (_never_trains, check.reference_sample, "after 150 steps the held-out loss is"),
+    (lambda *a: (a[0], "2.3", a[2]), check.reference_sample,
+     "the loss at step 1 should be a number, got a str '2.3'"),
+    (lambda *a: (a[0], "nan?", a[2]), check.reference_sample,
+     "the loss at step 1 should be a number, got a str"),
+    (lambda *a: (list(a[0].values()), 1.0, a[2]), check.reference_sample,
+     "new_params at step 1 should be a dict"),
+    (lambda *a: ({**a[0], "Why": a[0]["Why"].T}, 1.0, a[2]), check.reference_sample,
+     "new_params['Why'] at step 1 has shape"),
+    (_first_stream_state, check.reference_sample, "h_last at step 1 has shape (32,), expected "
+     "(16, 32)"),
+    (check.reference_train_step, lambda *a: "abc",
+     "the ids sampled at step 0 should be an array of numbers, got a str"),
+    (check.reference_train_step, lambda p, h, f, n, r: np.full(n, len(p["by"])),
+     "returned shape (120,), values"),
+    (check.reference_train_step, lambda p, h, f, n, r: np.zeros(n - 1, int),
+     "returned shape (119,)"),
+])
+def test_wrong_training_answers_outside_the_list_are_refused_in_one_line(step, sample, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.training(step, sample, profile=Profile("smoke"))
+    message = str(error.value)
+    assert message.startswith(check.TRAIN) and named in message, message
+    assert "the loss became" not in message and "unexpected form" not in message
+
+
+def test_a_float32_training_returning_lists_passes():
+    def float32_step(params, chunk, h0, learning_rate, max_norm):
+        params = {k: v.astype(np.float32) for k, v in params.items()}
+        new, loss, h = own_clip_step(params, chunk, h0.astype(np.float32), learning_rate,
+                                     max_norm)
+        return [{k: v.astype(np.float32) for k, v in new.items()}, np.float32(loss), h]
+
+    def float_ids(*a):
+        return np.asarray(inverse_cdf_sample(*a), dtype=np.float64)
+
+    assert check.training(float32_step, float_ids, profile=Profile("smoke")).passed is True

@@ -158,3 +158,21 @@ def test_malformed_memory_weights_get_a_line():
 def test_wrong_memories_outside_the_list_are_rejected(answer, named):
     with pytest.raises(core.ExerciseError, match=named.replace("(", r"\(")):
         check.perfect_memory(answer)
+
+
+def split_bias_memory(features, units):
+    """Another right answer: float32 and a tuple, the update gate's bias split between the
+    input and the recurrent rows, random weights for the reset gate and the candidate (which z
+    near 1 ignores), nested lists for the bias."""
+    rng = np.random.default_rng(5)
+    kernel = rng.normal(0, 0.5, (features, 3 * units)).astype(np.float32)
+    recurrent = rng.normal(0, 0.5, (units, 3 * units)).astype(np.float32)
+    kernel[:, :units] = recurrent[:, :units] = 0.0
+    bias = np.zeros((2, 3 * units), np.float32)
+    bias[:, :units] = 15.0  # 15 + 15: z = sigmoid(30)
+    return kernel, recurrent, bias.tolist()
+
+
+def test_another_right_memory_passes():
+    assert check.perfect_memory(split_bias_memory).passed is True
+    assert check.perfect_memory(split_bias_memory, units=7, steps=200).passed is True

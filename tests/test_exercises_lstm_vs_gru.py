@@ -250,3 +250,51 @@ def _relabelled(runs, label, **changes):
 def test_wrong_seed_experiments_outside_the_list_are_rejected(run, named):
     with pytest.raises(core.ExerciseError, match=named):
         check.seed_experiment(run, check.reference_verdict)
+
+
+# --- more wrong answers outside the named lists ------------------------------------------------
+
+def _diverged(runs, label="RNN 8", seed=1):
+    """One run whose validation loss became NaN after its first epoch."""
+    return [dataclasses.replace(r, val_loss=[r.val_loss[0], math.nan])
+            if (r.label, r.seed) == (label, seed) else r for r in runs]
+
+
+@pytest.mark.parametrize(("run", "named"), [
+    (lambda: "runs", "should return the list of runs that run_comparison returns; got a str"),
+    (lambda: 4, "got a int"),
+    (lambda: list(summaries.summarize(fake_runs()).values()),
+     "2 of its 2 items are not, the first is a Summary"),
+    (lambda: [dataclasses.asdict(r) for r in fake_runs()], "4 of its 4 items are not, the first "
+     "is a dict"),
+    (lambda: _diverged(fake_runs()), "RNN 8 (seed 1) has a validation loss of nan at epoch 2: "
+     "a run that diverged"),
+    (lambda: _diverged(fake_runs(), "GRU 8", 2)[:3] + [dataclasses.replace(
+        fake_runs()[3], val_loss=[2.2, math.inf])], "GRU 8 (seed 2) has a validation loss of inf"),
+])
+def test_more_wrong_seed_experiments_outside_the_list_are_rejected(run, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.seed_experiment(run, check.reference_verdict)
+    message = str(error.value)
+    assert message.startswith(check.EX_EXPERIMENT) and named in message, message
+    assert "unexpected form" not in message and "not summaries.summarize" not in message
+
+
+def test_seed_experiment_accepts_runs_of_other_seeds_and_numpy_losses():
+    runs = [dataclasses.replace(r, seed=r.seed + 40, val_loss=list(np.float32(r.val_loss)))
+            for r in fake_runs()]
+    assert check.seed_experiment(lambda: runs, verdict_by_ranges).passed is True
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("gru_units", 148),  # one unit short of the closest width
+    ("gru_params", param_count("gru", 39, 128) + 128 * 39 + 39),  # the GRU at the LSTM's width
+    ("lstm_params", 4 * 128 * (39 + 128 + 2) + 128 * 39 + 39),  # a GRU-style second bias
+])
+def test_matched_params_wrong_numbers_outside_the_list_are_rejected(key, value):
+    assert value not in check._params_mistakes(key).values()
+    with pytest.raises(core.ExerciseError) as error:
+        check.matched_params(lambda: {**right_params(), key: value})
+    message = str(error.value)
+    assert message.startswith(check.EX_PARAMS) and f"{value:.8g} instead of" in message
+    assert "Likely mistake" not in message

@@ -350,3 +350,99 @@ def test_returning_pretrained_itself_is_not_called_a_change():
     data, model = tiny_char_model()
     with pytest.raises(core.ExerciseError, match="returned `pretrained` itself, not a fine-tuned"):
         check.frozen_experiment(lambda m, freeze: (m, data.held_out.loss(m)), model, data)
+
+
+# --- a compressor's score: wrong answers that are not malformed, and other right answers ------
+
+def _per_byte(t, h, f, c):  # divided by the targets' UTF-8 bytes, not their characters
+    return _bits(t, h, f, c) * np.log(2) / len(h[f:].encode("utf-8"))
+
+
+def _always_bz2(t, h, f, c):  # the compressor it is given ignored
+    import bz2
+    return _bits(t, h, f, lambda data: bz2.compress(data, 9)) * np.log(2) / (len(h) - f)
+
+
+def _one_target_more(t, h, f, c):  # off by one: the character before the targets counted
+    return _bits(t, h, f, c) * np.log(2) / (len(h) - f + 1)
+
+
+def _shorter_minus_longer(t, h, f, c):  # the two sizes subtracted the other way round
+    return -_bits(t, h, f, c) * np.log(2) / (len(h) - f)
+
+
+def _latin1_replaced(t, h, f, c):  # non-ASCII characters replaced by one "?" byte each
+    return _bits(t.encode("ascii", "replace").decode(), h.encode("ascii", "replace").decode(), f,
+                 c) * np.log(2) / (len(h) - f)
+
+
+@pytest.mark.parametrize(("wrong", "named"), [
+    (_per_byte, r"differs at the value.*\(lzma, curly apostrophes"),
+    (_always_bz2, r"differs at the value.*\(lzma, the first 100"),
+    (_one_target_more, r"differs at the value.*\(bz2, the first 40"),
+    (_shorter_minus_longer, r"your score is -0.8571 nats per character \(bz2, the first 40.*"
+     "positive"),
+    (_latin1_replaced, r"differs at the value.*\(lzma, curly apostrophes"),
+    (lambda *a: {"nats": check.reference_compressor_score(*a)},
+     "your score .* should be one number, got a dict"),
+])
+def test_compressor_score_wrong_values_outside_the_list_are_rejected(wrong, named):
+    with pytest.raises(core.ExerciseError, match=f"(?s){named}") as error:
+        check.compressor_score(wrong)
+    message = str(error.value)
+    assert message.startswith(check.EX_COMPRESSOR)
+    assert "unexpected form" not in message
+    assert not any(hint in message for hint in check._compressor_mistakes(
+        *check.compressor_texts(), 40, baselines.COMPRESSORS["bz2"]))
+
+
+def test_compressor_score_other_right_answers_pass():
+    import math
+
+    def base_change(t, h, f, c):  # bytes to nats in one go: ln 256 nats per byte, float32
+        before, whole = (t + h[:f]).encode("utf-8"), (t + h).encode("utf-8")
+        return np.float32((len(c(whole)) - len(c(before))) * math.log(256) / len(h[f:]))
+
+    def log2_e(t, h, f, c):  # bits divided by log2(e), a 0-d array
+        return np.asarray(_bits(t, h, f, c) / math.log2(math.e) / (len(h) - f))
+
+    assert check.compressor_score(base_change).passed is True
+    assert check.compressor_score(log2_e).passed is True
+
+
+# --- a frozen first layer: more wrong answers outside the named list ------------------------
+
+def more_wrong_fine_tuner(data, how):
+    runs = []
+
+    def fine_tune_dev(model, freeze):
+        copy = keras.models.clone_model(model)
+        copy.set_weights(model.get_weights())
+        frozen = not freeze if how == "inverted" else freeze
+        copy.get_layer("lstm_0").trainable = not frozen
+        compile_char_model(copy, 1e-2)
+        copy.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
+        if how == "training windows":  # measured on what it trained on, not the held-out text
+            loss = copy.evaluate(data.x_train, data.y_train, verbose=0, return_dict=True)["loss"]
+        else:
+            loss = data.held_out.loss(copy)
+        runs.append(loss)
+        if how == "first run's loss":  # the loss of the first run, reported for both
+            loss = runs[0]
+        return copy, loss
+    return fine_tune_dev
+
+
+@pytest.mark.parametrize(("how", "named"), [
+    ("inverted", "in the trained run, lstm_0's weights stayed as they were"),
+    ("training windows", "the dev loss of the trained run differs at the value"),
+    ("first run's loss", "the dev loss of the frozen run differs at the value"),
+])
+def test_more_wrong_frozen_experiments_outside_the_list_are_rejected(how, named):
+    data, model = tiny_char_model()
+    with pytest.raises(core.ExerciseError) as error:
+        check.frozen_experiment(more_wrong_fine_tuner(data, how), model, data)
+    message = str(error.value)
+    assert message.startswith(check.EX_FROZEN) and named in message, message
+    assert not any(hint in message for hint in ("in bits", "the loss of `pretrained`",
+                                                "freeze lstm_0 alone", "you froze"))

@@ -275,3 +275,41 @@ def test_repetition_malformed_answers_get_one_line(gru, answer, named):
     with pytest.raises(core.ExerciseError) as error:
         check.repetition(lambda: answer, model, vocab)
     assert named in str(error.value) and "\n" not in str(error.value)
+
+
+# --- entropy at the two ends: wrong answers of other families, other right answers -----------
+
+@pytest.mark.parametrize(("guess", "named"), [
+    ({"cold": 0.0, "hot": math.log2(40)}, "your entropy at a large T differs at the value: "
+     "5.3219281 instead of 5.2854022"),  # uniform over 40: one character too many
+    ({"cold": 0.0, "hot": math.log2(38)}, "5.2479275 instead of"),  # one too few
+    ({"cold": 0.0, "hot": math.log10(39)}, "1.5910646 instead of"),  # base 10
+    ({"cold": 1.0, "hot": math.log2(39)}, "your entropy at T -> 0 differs at the value: 1 "
+     "instead of 0"),  # one certain character counted as one bit
+    ({"cold": 0.0, "hot": 39.0}, "39 instead of"),  # the count, not an entropy: out of range
+    ({"cold": -0.5, "hot": math.log2(39)}, "-0.5 instead of 0"),  # a negative entropy
+    ({"cold": 0.0, "hot": 1 / 39}, "0.025641026 instead of"),  # the probability, not bits
+    ({"Cold": 0.0, "Hot": math.log2(39)}, "return a dict with the keys 'cold' and 'hot'"),
+    ({"cold": 0.0, "hot": np.array([0.0, math.log2(39)])},
+     "your entropy at a large T should be one number, got an array of shape (2,)"),
+    ({"cold": None, "hot": math.log2(39)}, "your entropy at T -> 0 should be a number"),
+])
+def test_entropy_limits_wrong_answers_outside_the_list_are_rejected(guess, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.entropy_limits(lambda: guess)
+    message = str(error.value)
+    assert message.startswith(check.EX_ENTROPY) and named in message, message
+    assert "Likely mistake" not in message and "unexpected form" not in message
+
+
+def test_entropy_limits_other_right_answers_pass():
+    def measured_float32():  # the two limits computed from the distributions themselves
+        uniform = np.full(39, 1 / 39, dtype=np.float32)
+        one_hot = np.eye(39, dtype=np.float32)[0]
+        bits = lambda p: -np.sum(np.where(p > 0, p * np.log2(np.maximum(p, 1e-30)), 0))  # noqa: E731
+        return {"cold": bits(one_hot), "hot": bits(uniform)}
+
+    assert check.entropy_limits(measured_float32).passed is True
+    assert check.entropy_limits(lambda: {"cold": -0.0, "hot": np.asarray(math.log(39, 2)),
+                                         "note": "T -> 0, T -> inf"}).passed is True
+    assert check.entropy_limits(lambda: {"cold": 0, "hot": round(math.log2(39), 2)}).passed

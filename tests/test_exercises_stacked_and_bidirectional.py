@@ -78,3 +78,129 @@ def test_matched_units_prediction(capsys):
     assert "not attempted yet. Replace the `...`" in capsys.readouterr().out
     with pytest.raises(core.ExerciseError, match="closest width is"):
         check.matched_units(128 // 3)
+
+
+# ---------------------------------------------------------------- outside the named list
+
+
+def _gru_stack(vocab, units, layers):  # three blocks, a GRU's count, not an LSTM's four
+    return deep.char_model_params(vocab, units, layers, kind="gru")
+
+
+def _one_layer_only(vocab, units, layers):  # right for one layer, `layers` ignored
+    return deep.char_model_params(vocab, units, 1)
+
+
+def _bidirectional_stack(vocab, units, layers):  # later layers read 2 * units, as after a
+    # Bidirectional layer
+    later = param_count("lstm", 2 * units, units)
+    return param_count("lstm", vocab, units) + (layers - 1) * later + (units + 1) * vocab
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    (_gru_stack, "your formula gives 69,927 for vocab_size=39, units=128, layers=1"),
+    (_one_layer_only, "layers=2; Keras counts"),
+    (_bidirectional_stack, "layers=2; Keras counts"),
+    (lambda v, u, n: f"{deep.char_model_params(v, u, n):,}",
+     "the count for vocab_size=39, units=128, layers=1 should be a number, got a str"),
+    (lambda v, u, n: deep.char_model_params(v, u, n) + 0.5, "should be a whole number"),
+    (lambda v, u, n: [param_count("lstm", v, u)] * n, "should be one number, got a list"),
+])
+def test_stack_params_wrong_answers_outside_the_list_are_rejected(answer, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.stack_params(answer)
+    message = str(error.value)
+    assert message.startswith(check.PARAMS) and named in message
+    assert "Traceback" not in message and "Likely mistake" not in message
+
+
+def test_stack_params_other_right_formulas_pass():
+    def numpy_loop(vocab, units, layers):  # a loop over the layers, an np.int64
+        total, features = np.int64(0), vocab
+        for _ in range(layers):
+            total += 4 * units * (features + units + 1)
+            features = units
+        return total + units * vocab + vocab
+
+    assert check.stack_params(numpy_loop).passed is True
+    assert check.stack_params(lambda *a: float(deep.char_model_params(*a))).passed is True
+
+
+def _fw_then_bw_in_place(x, fw, bw):  # right states, but x reversed in place for the backward
+    h_fw, _ = rnn_forward(x, fw)
+    x[:] = x[:, ::-1]
+    h_bw, _ = rnn_forward(x, bw)
+    return np.concatenate([h_fw, h_bw[:, ::-1]], axis=-1)
+
+
+
+def _wrong_axis(x, fw, bw):  # backward states flipped over the batch, not over time
+    h_bw, _ = rnn_forward(x[:, ::-1], bw)
+    return np.concatenate([rnn_forward(x, fw)[0], h_bw[::-1]], axis=-1)
+
+
+def _summed(x, fw, bw):  # the two directions added, not put side by side (merge_mode="sum")
+    h_bw, _ = rnn_forward(x[:, ::-1], bw)
+    return rnn_forward(x, fw)[0] + h_bw[:, ::-1]
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    (_fw_then_bw_in_place, "changed its input `x` in place"),
+    (_wrong_axis, "the states differs at example 0"),
+    (_summed, "the states has shape (2, 5, 4), expected (2, 5, 8)"),
+    (lambda x, fw, bw: rnn_forward(x, fw)[0], "has shape (2, 5, 4), expected (2, 5, 8)"),
+    (lambda x, fw, bw: "states", "the states should be an array of numbers, got a str"),
+    (lambda x, fw, bw: [rnn_forward(x, fw)[0], rnn_forward(x[:, ::-1], bw)[0]],
+     "has shape (2, 2, 5, 4)"),
+])
+def test_bidirectional_wrong_answers_outside_the_list_are_rejected(answer, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.bidirectional(answer)
+    message = str(error.value)
+    assert message.startswith(check.BIDIRECTIONAL) and named in message
+    assert "Traceback" not in message
+    assert not any(hint in message for hint in ("reading order", "read the sequence reversed",
+                                                "weights of its own", "forward states come"))
+
+
+def test_bidirectional_another_right_implementation_passes():
+    def loops_float32(x, fw, bw):  # one loop per direction, float32, written into one array
+        batch, time, _ = x.shape
+        units = fw[1].shape[0]
+        out = np.zeros((batch, time, 2 * units), dtype=np.float32)
+        h = np.zeros((batch, units), dtype=np.float32)
+        for t in range(time):
+            h = np.tanh(x[:, t] @ fw[0] + h @ fw[1] + fw[2]).astype(np.float32)
+            out[:, t, :units] = h
+        h = np.zeros((batch, units), dtype=np.float32)
+        for t in reversed(range(time)):
+            h = np.tanh(x[:, t] @ bw[0] + h @ bw[1] + bw[2]).astype(np.float32)
+            out[:, t, units:] = h
+        return out
+
+    assert check.bidirectional(loops_float32).passed is True
+    assert check.bidirectional(lambda *a: check.reference_bidirectional(*a).tolist()).passed
+
+
+@pytest.mark.parametrize("width", [np.int64(62), 62.0, np.array(62), 61, 64])
+def test_matched_units_accepts_numpy_whole_floats_and_widths_within_the_tolerance(width, capsys):
+    assert deep.matched_units(39, 128, 3) == 62
+    assert check.matched_units(width).passed is True
+    assert f"3 x {int(width)} units" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("prediction", "named"), [
+    ("62", "your prediction (units per layer) should be a number, got a str '62'"),
+    (62.5, "should be a whole number, got 62.5"),
+    ([62], "should be one number, got a list"),
+    (-62, "-62 units per layer: a layer has at least one unit"),
+    (0, "0 units per layer"),
+    (128, "3 layers of 128 units"),  # the one layer's width, unchanged
+    (66, "+11% from one layer"),  # just outside the tolerance
+    (deep.char_model_params(39, 128, 1), "the closest width is 62"),  # parameters, not units
+])
+def test_matched_units_wrong_and_malformed_predictions_are_refused(prediction, named):
+    with pytest.raises(core.ExerciseError) as error:
+        check.matched_units(prediction)
+    message = str(error.value)
+    assert message.startswith(check.MATCHED) and named in message and "Traceback" not in message

@@ -163,8 +163,9 @@ def positions(fn: Callable, prediction=None) -> bool:
             core.expect(EX_POSITIONS, np.ndim(got) == 0 and not isinstance(got, (str, bytes)),
                         f"return one number (the largest change); got {type(got).__name__} "
                         f"of shape {np.shape(got)} ({case})")
+            got = core.as_number(EX_POSITIONS, f"your change ({case})", got)
             expected = reference_order_change(model, ids, i, j)
-            core.compare(EX_POSITIONS, "your change", float(got), expected, atol=1e-5, case=case,
+            core.compare(EX_POSITIONS, "your change", got, expected, atol=1e-5, case=case,
                          mistakes=_order_mistakes(model, ids, i, j))
             measured.setdefault(name, []).append(expected)
     without = max(measured["None"])

@@ -300,6 +300,14 @@ def training(step_fn: Callable, sample_fn: Callable, profile: Profile | None = N
     def show(step: int) -> None:
         ids = core.call(sample_fn, params, np.zeros(size["hidden"]), int(vocab.encode("\n")[0]),
                         120, np.random.default_rng(SEED))
+        ids = core.as_array(TRAIN, f"the ids sampled at step {step}", ids)
+        core.expect(TRAIN, ids.shape == (120,) and bool(np.all(ids == np.round(ids)))
+                    and (not ids.size or 0 <= ids.min() and ids.max() < len(vocab)),
+                    f"sample(..., length=120, ...) at step {step} returned shape {ids.shape}"
+                    + (f", values {ids.min():g} to {ids.max():g}" if ids.size else "")
+                    + f"; expected 120 ids of the {len(vocab)}-character vocabulary",
+                    "does the check of sample pass? Return the `length` ids drawn, each an id "
+                    "of the vocabulary")
         text = "".join(vocab.chars[int(i)] for i in ids)
         run.samples.append((step, text))
         recent = (f"{np.mean(run.losses[-size['report_every']:]):.3f}" if run.losses
@@ -314,13 +322,23 @@ def training(step_fn: Callable, sample_fn: Callable, profile: Profile | None = N
                 h = np.zeros_like(h)
             out = core.call(step_fn, params, chunk, h, size["learning_rate"], size["max_norm"])
             new, loss, h = core.pair(TRAIN, out, ("new_params", "loss", "h_last"))
-            core.expect(TRAIN, bool(np.all(np.isfinite(np.asarray(loss, float)))),
+            try:
+                finite = bool(np.all(np.isfinite(np.asarray(loss, float))))
+            except (TypeError, ValueError):
+                finite = True  # not a number at all: core.as_number names it below
+            core.expect(TRAIN, finite,
                         f"the loss became {loss} at step {step + 1}",
                         "a gradient step went too far: is the gradient clipped to max_norm, and "
                         "does the step go against it?")
             loss = core.as_number(TRAIN, f"the loss at step {step + 1}", loss)
-            params = {k: np.asarray(new[k], float) for k in KEYS}
-            h = np.asarray(h, float)
+            core.expect(TRAIN, isinstance(new, dict) and all(k in new for k in KEYS),
+                        f"new_params at step {step + 1} should be a dict with the keys "
+                        f"{', '.join(KEYS)}, got {type(new).__name__}",
+                        "does the check of train_step pass?")
+            params = {k: core.as_array(TRAIN, f"new_params[{k!r}] at step {step + 1}", new[k],
+                                       shape=params[k].shape) for k in KEYS}
+            h = core.as_array(TRAIN, f"h_last at step {step + 1}", h,
+                              shape=(size["batch"], size["hidden"]))
             run.losses.append(loss)
             step += 1
             if step % size["report_every"] == 0 or step == size["steps"]:

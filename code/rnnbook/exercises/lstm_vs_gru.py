@@ -326,6 +326,17 @@ def seed_experiment(run, fn) -> bool:
                 f"them); {len(odd)} of its {len(runs)} items are not, the first is a "
                 f"{odd[0] if odd else ''}",
                 "return the list that comparison.run_comparison returns")
+    for one in runs:
+        losses = np.asarray(one.val_loss, dtype=float)
+        bad = np.flatnonzero(~np.isfinite(losses))
+        if losses.size and not bad.size:
+            continue
+        core.expect(EX_EXPERIMENT, False, f"{one.label} (seed {one.seed}) has no validation loss"
+                    if not losses.size else f"{one.label} (seed {one.seed}) has a validation "
+                    f"loss of {losses[bad[0]]} at epoch {bad[0] + 1}: a run that diverged has "
+                    "no best loss to compare",
+                    "look at every run's val_loss before comparing: a NaN or an infinity means "
+                    "that training diverged, and that run must be made again")
     groups = summaries.group_runs(runs)
     core.expect(EX_EXPERIMENT, len(groups) == 2,
                 f"the experiment must train two models; its runs hold {list(groups)}",

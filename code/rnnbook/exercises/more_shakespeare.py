@@ -167,11 +167,14 @@ def _compressor_mistakes(train: str, held: str, first: int, compress) -> dict[st
 def _compressor_cases() -> list[tuple[str, str, int, str, str]]:
     train, held = compressor_texts()
     other_train, other_held = compressor_texts(seed=1)
+    curly_train, curly_held = (t.replace("'", "\u2019") for t in compressor_texts(seed=2))
     return [
         (train, held, 40, "bz2", "bz2, the first 40 held-out characters as context"),
         (other_train, other_held, 100, "lzma", "lzma, the first 100 held-out characters as "
          "context"),
         (train, held, 0, "bz2", "bz2, every held-out character a target"),
+        (curly_train, curly_held, 40, "lzma", "lzma, curly apostrophes: 3 bytes each in "
+         "UTF-8, one character each"),
     ]
 
 
@@ -187,8 +190,13 @@ def compressor_score(fn: Callable) -> bool:
         got = core.call(fn, train, held, first, compress)
         core.expect(EX_COMPRESSOR, np.ndim(got) == 0 and not isinstance(got, (str, bytes)),
                     f"return one number of nats per character; got {got!r} ({case})")
+        got = core.as_number(EX_COMPRESSOR, f"your score ({case})", got)
         expected = compressor_nats(train, held, first, method, drops=1)
-        core.compare(EX_COMPRESSOR, "your score", float(got), expected, atol=1e-9, case=case,
+        core.expect(EX_COMPRESSOR, got > 0, f"your score is {got:.4g} nats per character "
+                    f"({case}): the held-out text adds to the compressed size, so the score is "
+                    "positive", "subtract the size of the shorter text (before the targets) "
+                    "from that of the longer one (with them)")
+        core.compare(EX_COMPRESSOR, "your score", got, expected, atol=1e-9, case=case,
                      mistakes=_compressor_mistakes(train, held, first, compress))
     return core.passed(EX_COMPRESSOR, f"{len(_compressor_cases())} texts, with bz2 and lzma, "
                        "agree with baselines.compressor_nats on the whole training text.")

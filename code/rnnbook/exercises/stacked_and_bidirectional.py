@@ -34,7 +34,8 @@ def stack_params(fn: Callable) -> bool:
     """Check ``fn(vocab_size, units, layers)`` against
     :func:`rnnbook.training.deep.char_model_params`."""
     for vocab, units, layers in PARAM_CASES:
-        got = core.call(fn, vocab, units, layers)
+        got = core.as_number(PARAMS, f"the count for vocab_size={vocab}, units={units}, "
+                             f"layers={layers}", core.call(fn, vocab, units, layers), whole=True)
         expected = deep.char_model_params(vocab, units, layers)
         if got == expected:
             continue
@@ -85,8 +86,12 @@ def bidirectional(fn: Callable) -> bool:
     for batch, time, features, units in ((2, 5, 3, 4), (1, 7, 2, 3)):
         x = rng.normal(size=(batch, time, features))
         fw, bw = _weights(rng, features, units), _weights(rng, features, units)
-        got = core.call(fn, x.copy(), fw, bw)
+        given = core.copies(x, fw, bw)
+        got = core.call(fn, *given)
+        core.unchanged(BIDIRECTIONAL, ("x", "forward_weights", "backward_weights"), given,
+                       (x, fw, bw))
         expected = reference_bidirectional(x, fw, bw)
+        got = core.as_array(BIDIRECTIONAL, "the states", got)
         h_fw, _ = rnn_forward(x, fw)
         h_bw, _ = rnn_forward(x[:, ::-1], bw)
         mistakes = {
@@ -116,14 +121,18 @@ def matched_units(prediction, layers: int = 3, units: int = 128, vocab_size: int
     """Check a predicted width for a ``layers``-deep stack with the parameters of one layer."""
     if core.is_stub(prediction):
         return core.not_attempted(MATCHED, how="Replace the `...` with your prediction")
+    width = core.as_number(MATCHED, "your prediction (units per layer)", prediction, whole=True)
+    core.expect(MATCHED, width >= 1, f"your prediction is {width} units per layer: a layer "
+                "has at least one unit", "predict the width of each of the layers, a positive "
+                "whole number")
     exact = deep.matched_units(vocab_size, units, layers)
     target = deep.char_model_params(vocab_size, units, 1)
-    got = deep.char_model_params(vocab_size, int(prediction), layers)
+    got = deep.char_model_params(vocab_size, width, layers)
     off = (got - target) / target
     core.expect(MATCHED, abs(off) <= 0.05,
-                f"{layers} layers of {int(prediction)} units have {got:,} parameters, "
+                f"{layers} layers of {width} units have {got:,} parameters, "
                 f"{off:+.0%} from one layer of {units} ({target:,}); the closest width is {exact}",
                 "the recurrent weights grow as units squared, and every layer after the first "
                 "has 4 * u * (u + u + 1): solve for u, or try a few widths with your formula")
-    return core.passed(MATCHED, f"{layers} x {int(prediction)} units: {got:,} parameters, "
+    return core.passed(MATCHED, f"{layers} x {width} units: {got:,} parameters, "
                        f"{off:+.1%} from one layer of {units} (the closest width is {exact}).")
