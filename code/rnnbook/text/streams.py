@@ -45,13 +45,19 @@ class WindowStream(keras.utils.PyDataset):
         self.ids = ids.astype(np.uint8 if ids.max() < 256 else np.int32)
         self.shuffle = shuffle
         self._rng = np.random.default_rng(seed)
-        self._windows = (len(ids) - 1 - seq_len) // seq_len  # leaves room for any offset
+        self._windows = self.windows_for(len(ids), seq_len)
         self._new_epoch()
 
     def _new_epoch(self) -> None:
         self.offset = int(self._rng.integers(self.seq_len)) if self.shuffle else 0
         order = np.arange(self._windows)
         self._order = self._rng.permutation(order) if self.shuffle else order
+
+    @staticmethod
+    def windows_for(characters: int, seq_len: int) -> int:
+        """The windows an epoch cuts from a text of ``characters``: room is left for any
+        offset (and for the target after the last window)."""
+        return (characters - 1 - seq_len) // seq_len
 
     def __len__(self) -> int:
         return self._windows // self.batch_size

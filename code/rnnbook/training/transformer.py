@@ -32,6 +32,7 @@ import keras
 
 from rnnbook import config, validate
 from rnnbook.cells.attention import TransformerSize, build_char_transformer
+from rnnbook.text.streams import WindowStream
 from rnnbook.text.vocabulary import Vocabulary, sonnets_vocabulary
 from rnnbook.text.windows import SCORING_WINDOW
 from rnnbook.training import transfer
@@ -157,7 +158,7 @@ def pretrain(plan: TransformerPlan | transfer.TransferPlan, vocab: Vocabulary,
 def steps_per_epoch(record: dict) -> int:
     """The training steps of one pretraining epoch (``WindowStream``'s length) of a record."""
     plan = record["plan"]
-    windows = (record["pretrain_characters"] - 1 - plan["seq_len"]) // plan["seq_len"]
+    windows = WindowStream.windows_for(record["pretrain_characters"], plan["seq_len"])
     return windows // plan["batch_size"]
 
 
