@@ -140,6 +140,8 @@ def test_model_saliency_of_a_transformer_is_the_one_hot_gradient(ids):
     windows = np.stack([ids[p - 20:p] for p in positions])
     sal = lookback.model_saliency(model, ids, positions, distance=20)
     grads = input_gradients(model, windows, ids[positions])  # (2, 20, vocab)
+    np.testing.assert_allclose(input_gradients(model, windows, ids[positions], batch=1), grads,
+                               rtol=1e-5, atol=1e-6)  # one window at a time (float32 sums)
     np.testing.assert_allclose(sal, np.linalg.norm(grads, axis=2).mean(axis=0)[::-1], rtol=1e-6)
     embedding = model.get_layer("embedding")
     tail = keras.Model(embedding.output, model.output)

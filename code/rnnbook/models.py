@@ -194,9 +194,11 @@ _ARCHITECTURE_KEYS = {_FORMAT: ("units", "embedding_dim", "layers"),
                       TRANSFORMER_FORMAT: tuple(size_dict(TransformerSize()))}
 
 
-def is_transformer(model: keras.Model) -> bool:
-    """Whether ``model`` is a :func:`~rnnbook.cells.attention.build_char_transformer` model."""
-    return any(isinstance(layer, keras.layers.MultiHeadAttention) for layer in model.layers)
+def is_transformer(model: Any) -> bool:
+    """Whether ``model`` is a :func:`~rnnbook.cells.attention.build_char_transformer` model
+    (``False`` for anything else, a recurrent model or a stepper)."""
+    return isinstance(model, keras.Model) and any(
+        isinstance(layer, keras.layers.MultiHeadAttention) for layer in model.layers)
 
 
 def card_config(model: keras.Model) -> dict:

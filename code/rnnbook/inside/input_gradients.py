@@ -38,11 +38,13 @@ def _gradient(loss, x: np.ndarray) -> np.ndarray:
     raise validate.error_for("backend", "be tensorflow, jax or torch", backend)
 
 
-def input_gradients(model: keras.Model, windows: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def input_gradients(model: keras.Model, windows: np.ndarray, targets: np.ndarray,
+                    batch: int = 64) -> np.ndarray:
     """d(-log p(target) after the last character of each window) / d(each one-hot input).
 
-    windows (n, length) ids, targets (n,) ids; returns (n, length, vocab). The model's first
-    layer after its input is a one-hot or an ``Embedding`` (both of the course's builders).
+    windows (n, length) ids, targets (n,) ids; returns (n, length, vocab), differentiated
+    ``batch`` windows at a time (the memory of the backward pass). The model's first layer
+    after its input is a one-hot or an ``Embedding`` (both of the course's builders).
     """
     windows, targets = np.asarray(windows), np.asarray(targets)
     first = model.layers[1]
@@ -50,14 +52,19 @@ def input_gradients(model: keras.Model, windows: np.ndarray, targets: np.ndarray
         raise validate.error_for("model", "start with an embedding or a one-hot layer",
                                  received=f"{type(first).__name__} {first.name!r}")
     tail = keras.Model(first.output, model.output)  # from the input vectors to probabilities
-    x = keras.ops.convert_to_numpy(first(windows)).astype(np.float32)  # (n, length, width)
 
-    def loss(vectors):
-        probs = tail(vectors, training=False)[:, -1]  # (n, vocab)
-        picked = ops.take_along_axis(probs, ops.convert_to_tensor(targets[:, None]), axis=1)
-        return -ops.sum(ops.log(picked))  # each row's loss depends on its own window only
+    def chunk(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        x = keras.ops.convert_to_numpy(first(ids)).astype(np.float32)  # (b, length, width)
 
-    grads = _gradient(loss, x)  # (n, length, width)
+        def loss(vectors):
+            probs = tail(vectors, training=False)[:, -1]  # (b, vocab)
+            picked = ops.take_along_axis(probs, ops.convert_to_tensor(wanted[:, None]), axis=1)
+            return -ops.sum(ops.log(picked))  # each row's loss depends on its own window only
+
+        return _gradient(loss, x)  # (b, length, width)
+
+    grads = np.concatenate([chunk(windows[i:i + batch], targets[i:i + batch])
+                            for i in range(0, len(windows), batch)])  # (n, length, width)
     if isinstance(first, keras.layers.Embedding):
         table = keras.ops.convert_to_numpy(first.embeddings)  # (vocab, width)
         grads = grads @ table.T  # (n, length, vocab): through x = one-hot @ table

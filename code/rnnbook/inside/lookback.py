@@ -85,7 +85,7 @@ def target_losses(model: keras.Model | CharStepper, ids: Sequence[int] | np.ndar
     positions = np.asarray(positions, dtype=int)
     _check_positions(positions, 1, len(ids))
     context = validate.integer("context", context, none=True)
-    if isinstance(model, keras.Model) and is_transformer(model):
+    if is_transformer(model):
         return _window_losses(model, ids, positions, context)
     stepper = model if isinstance(model, CharStepper) else CharStepper.from_model(model)
     if context is None:  # one pass over the text, keeping the distribution at every step
@@ -144,7 +144,7 @@ def context_curve(model: keras.Model | CharStepper, ids: Sequence[int] | np.ndar
                   positions: Sequence[int] | np.ndarray,
                   contexts: Sequence[int] = CONTEXTS) -> dict[int | None, float]:
     """:func:`context_loss` for every context length, and for the full context (key ``None``)."""
-    if not (isinstance(model, keras.Model) and is_transformer(model)):
+    if not is_transformer(model):
         model = model if isinstance(model, CharStepper) else CharStepper.from_model(model)
     curve: dict[int | None, float] = {k: context_loss(model, ids, positions, k) for k in contexts}
     curve[None] = context_loss(model, ids, positions, None)
@@ -216,8 +216,5 @@ def model_saliency(model: keras.Model, ids: Sequence[int] | np.ndarray,
     positions = np.asarray(positions, dtype=int)
     _check_positions(positions, distance, len(ids), f" for distance={distance}")
     windows = positions[:, None] - distance + np.arange(distance)[None, :]  # (targets, dist)
-    norms = []
-    for i in range(0, len(positions), 64):  # 64 targets at a time: the gradients' memory
-        grads = input_gradients(model, ids[windows[i:i + 64]], ids[positions[i:i + 64]])
-        norms.append(np.linalg.norm(grads, axis=2))  # (targets, distance)
-    return np.concatenate(norms).mean(axis=0)[::-1]  # (distance,)
+    grads = input_gradients(model, ids[windows], ids[positions])  # (targets, distance, vocab)
+    return np.linalg.norm(grads, axis=2).mean(axis=0)[::-1]  # (distance,)
